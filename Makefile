@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Out-of-tree build wrapper for mrm_host.ko and mrm_balloon.ko, and the
+# entry point to every test.  `make help` lists the targets.
+
+KDIR ?= $(shell scripts/kdir.sh)
+ifeq ($(KDIR),)
+$(error no kernel headers found: run scripts/setup-debian.sh or pass KDIR=)
+endif
+
+MODULES := host/mrm_host.ko guest/mrm_balloon.ko
+
+.PHONY: all modules clean help matrix checkpatch kunit e2e check
+
+all: modules
+
+modules:
+	@echo "mrm: building against KDIR=$(KDIR)"
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf build
+
+# Both modules against Debian 6.12 and 6.1 headers, W=1 and sparse; any
+# warning fails.
+matrix:
+	scripts/build-matrix.sh
+
+checkpatch:
+	scripts/checkpatch.sh
+
+kunit:
+	scripts/kunit.sh
+
+e2e:
+	selftests/e2e/run.sh
+
+check:
+	scripts/check.sh
+
+help:
+	@echo "make [KDIR=<kernel build dir>]  build $(MODULES)"
+	@echo "                                 (default KDIR: newest /usr/src/linux-headers-6.12.*-amd64)"
+	@echo "make matrix      build against Debian 6.12 and 6.1 headers with W=1 C=1; warnings fail"
+	@echo "make checkpatch  checkpatch.pl --strict on every source file"
+	@echo "make kunit       KUnit suites on UML (linux-source-6.12, cached in ~/.cache/mrm)"
+	@echo "make e2e         nested-KVM scenarios (QEMU L1 host, KVM L2 guests)"
+	@echo "make check       all of the above; the project's one test command"
+	@echo "make clean"

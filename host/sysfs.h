@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _MRM_HOST_SYSFS_H
+#define _MRM_HOST_SYSFS_H
+
+int mrm_sysfs_init(void);
+void mrm_sysfs_exit(void);
+
+#endif /* _MRM_HOST_SYSFS_H */
