@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Library for e2e scenarios.  Sourced by l1-run.sh inside the L1 host (bash
+# in a chroot into the build machine's root); scenarios call these
+# functions.  Every wait is bounded; every result is a TAP line in
+# $OUT/results.tap (and on the L1 console).
+#
+# Paths inside L1:
+#   $REPO          the repository (same path as on the build machine)
+#   $E2E           $REPO/build/e2e: initramfs images, guest programs
+#   $OUT           writable results directory, shared with the build machine
+#   $RUN           L1-local scratch (sockets, pid files)
+
+BAD_LOG_RE='WARNING:|BUG:|Oops|Call Trace|KASAN|general protection|Kernel panic|blocked for more than'
+# Lines that match BAD_LOG_RE but are not kernel warnings: the boot-time
+# CPU vulnerability notice of the emulated EPYC CPU.
+BAD_LOG_IGNORE_RE='Speculative Return Stack Overflow: WARNING: See'
+
+TAP_N=0
+TAP_FAILED=0
+GUEST_CMD_ID=0
+declare -A GUEST_PID=()	# QEMU process of each guest
+declare -A GUEST_IN=()	# fd of the FIFO that feeds each guest's console
+declare -A GUEST_FEEDER=()	# socat copying that FIFO into the console
+
+tap_line() {
+	echo "$*" | tee -a "$OUT/results.tap"
+}
+
+# ok <description>
+ok() {
+	TAP_N=$((TAP_N + 1))
+	tap_line "ok $TAP_N - $*"
+}
+
+# not_ok <description> [detail lines...]
+not_ok() {
+	local desc=$1 line
+	shift
+	TAP_N=$((TAP_N + 1))
+	TAP_FAILED=$((TAP_FAILED + 1))
+	tap_line "not ok $TAP_N - $desc"
+	for line in "$@"; do
+		tap_line "# $line"
+	done
+}
+
+# check <description> <command...>: one TAP line from a command's status.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		ok "$desc"
+	else
+		not_ok "$desc" "command failed: $*"
+	fi
+}
+
+# note <text>: a TAP comment (figures, timings).
+note() {
+	tap_line "# $*"
+}
+
+# wait_for <seconds> <command...>: poll every 0.2 s until the command
+# succeeds; 1 on timeout.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.2
+	done
+}
+
+# --- guests -----------------------------------------------------------
+
+guest_console() { echo "$OUT/$1.console"; }
+
+# guest_start <name> <cid> <mem MiB> [extra qemu args...]
+# Boots an L2 guest under KVM with a vhost-vsock device.  Its serial
+# console is logged to $OUT/<name>.console and reads commands from one
+# long-lived connection to $RUN/<name>.sock, fed from a FIFO (see
+# guest_run): a client that connects, writes and disconnects loses what
+# the 16-byte UART FIFO had not taken yet.  QMP listens on $RUN/<name>.qmp.
+#
+# CPU: the host model without XSAVE.  L1's emulated CPU advertises an
+# XSAVE area with AVX state that TCG does not provide: a guest given it
+# warns "XSAVE consistency problem: size 832 != kernel_size 576" at boot
+# (measured with host, EPYC-Rome and host,-xsaves,-xsavec), and with
+# host,-avx,-avx2 its init dies of a bad rt_sigreturn frame.  host,-xsave
+# (FXSAVE only) boots clean.
+GUEST_CPU='host,-xsave'
+guest_start() {
+	local name=$1 cid=$2 mem=$3
+	shift 3
+	: >"$(guest_console "$name")"
+	qemu-system-x86_64 -accel kvm -cpu "$GUEST_CPU" -smp 1 -m "$mem" \
+		-nodefaults -display none -no-reboot \
+		-kernel "/boot/vmlinuz-$KVER" -initrd "$E2E/l2.cpio" \
+		-append "console=ttyS0 loglevel=5 panic=-1 mrm_name=$name" \
+		-chardev "socket,id=con0,path=$RUN/$name.sock,server=on,wait=off,logfile=$(guest_console "$name")" \
+		-serial chardev:con0 \
+		-qmp "unix:$RUN/$name.qmp,server=on,wait=off" \
+		-device "vhost-vsock-pci,guest-cid=$cid" \
+		"$@" >"$OUT/$name.qemu.log" 2>&1 &
+	GUEST_PID[$name]=$!
+	if ! wait_for 20 test -S "$RUN/$name.sock"; then
+		echo "guest $name: QEMU did not create its console socket" >&2
+		return 1
+	fi
+	rm -f "$RUN/$name.in"
+	mkfifo "$RUN/$name.in"
+	# Held open read-write so socat never sees end of file.  What the
+	# guest prints comes back on the same connection and is thrown away
+	# (QEMU's logfile has it): left unread, it would stall the guest.
+	exec {GUEST_IN[$name]}<>"$RUN/$name.in"
+	socat "GOPEN:$RUN/$name.in!!OPEN:/dev/null,wronly" "UNIX-CONNECT:$RUN/$name.sock" &
+	GUEST_FEEDER[$name]=$!
+}
+
+# guest_send <name> <line>: write one line to the guest's console.
+guest_send() {
+	local fd=${GUEST_IN[$1]:-}
+	[ -n "$fd" ] || return 1
+	printf '%s\n' "$2" >&"$fd"
+}
+
+# Stop feeding a guest's console (it has exited or is being killed).
+guest_forget() {
+	local name=$1 fd=${GUEST_IN[$1]:-}
+	[ -n "${GUEST_FEEDER[$name]:-}" ] && kill "${GUEST_FEEDER[$name]}" 2>/dev/null
+	[ -n "$fd" ] && exec {fd}>&-
+	unset "GUEST_PID[$name]" "GUEST_IN[$name]" "GUEST_FEEDER[$name]"
+}
+
+guest_pid() { echo "${GUEST_PID[$1]:-}"; }
+
+guest_alive() {
+	local pid=${GUEST_PID[$1]:-}
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+guest_log_has() {
+	tr -d '\r' <"$(guest_console "$1")" | grep -qaE -- "$2"
+}
+
+# guest_wait_ready <name> <seconds>: until the guest's /init says READY.
+guest_wait_ready() {
+	local name=$1
+	if ! wait_for "$2" guest_log_has "$name" '^@@ READY'; then
+		guest_alive "$name" || echo "guest $name: QEMU exited before READY" >&2
+		return 1
+	fi
+}
+
+# guest_run <name> <seconds> <shell command>
+# Runs a command in the guest's shell; prints its output; returns its
+# exit status, or 124 on timeout.
+guest_run() {
+	local name=$1 timeout=$2 cmd=$3 id log
+	GUEST_CMD_ID=$((GUEST_CMD_ID + 1))
+	id=$GUEST_CMD_ID
+	log=$(guest_console "$name")
+	guest_send "$name" "echo @@BEGIN $id; ($cmd); echo \"@@END $id rc=\$?\"" || return 125
+	if ! wait_for "$timeout" guest_log_has "$name" "^@@END $id rc=[0-9]+"; then
+		echo "guest $name: '$cmd' timed out after ${timeout}s" >&2
+		return 124
+	fi
+	tr -d '\r' <"$log" | awk -v id="$id" '
+		$0 ~ "^@@BEGIN " id "$" { on = 1; next }
+		$0 ~ "^@@END " id " rc=" { exit }
+		on { print }'
+	return "$(tr -d '\r' <"$log" | sed -n "s/^@@END $id rc=\\([0-9]*\\).*/\\1/p" | head -n 1)"
+}
+
+# guest_stop <name> <seconds>: power the guest off from inside and wait for
+# QEMU to exit.  Fails (and kills QEMU) if it does not exit in time or
+# exits with an error.
+guest_stop() {
+	local name=$1 timeout=$2 pid rc
+	pid=${GUEST_PID[$name]:-}
+	[ -n "$pid" ] || return 1
+	guest_send "$name" 'poweroff -f'
+	if ! wait_for "$timeout" eval "! kill -0 $pid 2>/dev/null"; then
+		echo "guest $name: still running ${timeout}s after poweroff; killing" >&2
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		guest_forget "$name"
+		return 1
+	fi
+	wait "$pid"
+	rc=$?
+	guest_forget "$name"
+	[ "$rc" -eq 0 ] || echo "guest $name: QEMU exit status $rc" >&2
+	return "$rc"
+}
+
+# Kill every guest still running (end of scenario); each is a failure.
+guests_reap() {
+	local name
+	for name in "${!GUEST_PID[@]}"; do
+		if guest_alive "$name"; then
+			not_ok "guest $name was still running at the end of the scenario"
+			kill -9 "${GUEST_PID[$name]}" 2>/dev/null
+		fi
+		wait "${GUEST_PID[$name]}" 2>/dev/null
+		guest_forget "$name"
+	done
+}
+
+# log_clean <file> <label>: a TAP line saying the kernel log has no
+# WARNING/BUG/Oops/Call Trace/KASAN; on failure the matching lines.
+log_clean() {
+	local file=$1 label=$2 hits
+	hits=$(tr -d '\r' <"$file" | grep -aE -- "$BAD_LOG_RE" |
+		grep -vE -- "$BAD_LOG_IGNORE_RE" | head -n 20)
+	if [ -z "$hits" ]; then
+		ok "$label: no kernel warnings"
+	else
+		local -a lines
+		mapfile -t lines <<<"$hits"
+		not_ok "$label: kernel warnings" "${lines[@]}"
+	fi
+}

@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The nested-KVM end-to-end harness (`make e2e`).
+#
+#   selftests/e2e/run.sh [scenario...]   (default: every scenario)
+#
+# For each scenario (selftests/e2e/scenarios/*.sh) it boots a QEMU L1 host
+# (TCG, emulated AMD SVM CPU, the Debian kernel matching KDIR), which loads
+# KVM, vhost-vsock and mrm_host.ko and runs the scenario; the scenario
+# starts L2 guests under real KVM.  A scenario declares its limits in a
+# header line, all optional:
+#
+#   # e2e: timeout=<s> l1_mem=<MiB> npt=<0|1>
+#
+# Results are TAP: one test per scenario, its checks as indented subtests.
+# A scenario must live below the repository or another directory of the
+# build machine that is not /tmp (L1 mounts its own /tmp).
+#
+# A scenario passes when its own checks pass, the L1 console shows no
+# kernel warning, and L1 powered off cleanly within its timeout.  On
+# failure the relevant console lines are printed.  Everything a run
+# produced stays in build/e2e/<scenario>/ (console.log, out/).
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+e2e=$repo/build/e2e
+BAD_LOG_RE='WARNING:|BUG:|Oops|Call Trace|KASAN|general protection|Kernel panic|blocked for more than'
+# Lines that match BAD_LOG_RE but are not kernel warnings: the boot-time
+# CPU vulnerability notice of the emulated EPYC CPU.
+BAD_LOG_IGNORE_RE='Speculative Return Stack Overflow: WARNING: See'
+
+die() { echo "e2e: $*" >&2; exit 1; }
+
+KDIR=${KDIR:-$(scripts/kdir.sh)} || die "no kernel headers"
+kver=$(basename "$KDIR")
+kver=${kver#linux-headers-}
+kernel=/boot/vmlinuz-$kver
+[ -r "$kernel" ] || die "no $kernel to boot for KDIR=$KDIR (apt-get install linux-image-$kver)"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scripts/setup-debian.sh)"
+
+if [ $# -gt 0 ]; then
+	scenarios=()
+	for s in "$@"; do
+		[ -f "$s" ] || s=selftests/e2e/scenarios/${s%.sh}.sh
+		[ -f "$s" ] || die "no scenario $s"
+		scenarios+=("$(realpath "$s")")
+	done
+else
+	mapfile -t scenarios < <(ls "$repo"/selftests/e2e/scenarios/*.sh)
+fi
+
+# One heavy job at a time on this machine (see scripts/kunit.sh).
+mkdir -p "${MRM_CACHE:-$HOME/.cache/mrm}"
+exec 8>"${MRM_CACHE:-$HOME/.cache/mrm}/heavy.lock"
+flock 8
+
+echo "e2e: building modules and images for $kver"
+make -s KDIR="$KDIR" modules >/dev/null || die "module build failed"
+mkdir -p "$e2e/guest-bin"
+for src in selftests/e2e/guest/*.c; do
+	[ -e "$src" ] || continue
+	gcc -static -O2 -Wall -Wextra -Werror -Iinclude/uapi -o "$e2e/guest-bin/$(basename "$src" .c)" "$src" ||
+		die "cannot build $src"
+done
+selftests/e2e/build-initramfs.sh "$kver" "$e2e" || die "initramfs build failed"
+
+header() { # header <scenario> <key> <default>
+	local v
+	v=$(sed -n 's/^# e2e:.*\b'"$2"'=\([^ ]*\).*/\1/p' "$1" | head -n 1)
+	echo "${v:-$3}"
+}
+
+echo "TAP version 13"
+echo "1..${#scenarios[@]}"
+n=0
+failed=0
+for scenario in "${scenarios[@]}"; do
+	n=$((n + 1))
+	name=$(basename "$scenario" .sh)
+	dir=$e2e/$name
+	rm -rf "$dir"
+	mkdir -p "$dir/out"
+	timeout=$(header "$scenario" timeout 300)
+	mem=$(header "$scenario" l1_mem 2048)
+	npt=$(header "$scenario" npt 1)
+
+	start=$SECONDS
+	timeout -k 10 "$timeout" qemu-system-x86_64 \
+		-accel tcg -cpu EPYC-Rome -smp 1 -m "$mem" \
+		-nodefaults -display none -no-reboot \
+		-kernel "$kernel" -initrd "$e2e/l1.cpio" \
+		-append "console=ttyS0 loglevel=5 panic=-1 mrm_repo=$repo mrm_scenario=$scenario mrm_npt=$npt" \
+		-serial "file:$dir/console.log" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$dir/out,mount_tag=mrmout,security_model=none,multidevs=remap" \
+		>"$dir/qemu.log" 2>&1
+	qrc=$?
+	secs=$((SECONDS - start))
+
+	problems=()
+	[ "$qrc" -eq 124 ] && problems+=("L1 did not finish within ${timeout}s (killed)")
+	[ "$qrc" -ne 0 ] && [ "$qrc" -ne 124 ] && problems+=("L1 QEMU exited with status $qrc: $(tail -n 3 "$dir/qemu.log" | tr '\n' ' ')")
+	tap=$dir/out/results.tap
+	if [ ! -s "$tap" ]; then
+		problems+=("scenario wrote no results")
+	else
+		grep -q '^Bail out!' "$tap" && problems+=("$(grep '^Bail out!' "$tap")")
+		grep -q '^not ok' "$tap" && problems+=("$(grep -c '^not ok' "$tap") check(s) failed")
+		grep -qE '^1\.\.[0-9]+$' "$tap" || problems+=("scenario did not finish (no TAP plan)")
+	fi
+	grep -qa '^@@ L1 poweroff' "$dir/console.log" || problems+=("L1 did not reach its clean poweroff")
+	bad=$(tr -d '\r' <"$dir/console.log" | grep -naE -- "$BAD_LOG_RE" |
+		grep -vE -- "$BAD_LOG_IGNORE_RE" | head -n 20)
+	[ -n "$bad" ] && problems+=("kernel warnings on the L1 console")
+
+	if [ -s "$tap" ]; then
+		sed 's/^/    /' "$tap"
+	fi
+	if [ ${#problems[@]} -eq 0 ]; then
+		echo "ok $n - $name (${secs}s)"
+		continue
+	fi
+	failed=$((failed + 1))
+	echo "not ok $n - $name (${secs}s)"
+	for p in "${problems[@]}"; do
+		echo "# $p"
+	done
+	if [ -n "$bad" ]; then
+		echo "# --- L1 console, kernel warnings (line numbers in $dir/console.log):"
+		sed 's/^/#   /' <<<"$bad"
+	fi
+	echo "# --- L1 console, last 25 lines ($dir/console.log):"
+	tr -d '\r' <"$dir/console.log" | tail -n 25 | sed 's/^/#   /'
+	for console in "$dir"/out/*.console; do
+		[ -e "$console" ] || continue
+		echo "# --- guest $(basename "$console" .console) console, last 15 lines ($console):"
+		tr -d '\r' <"$console" | tail -n 15 | sed 's/^/#   /'
+	done
+done
+
+echo "# e2e: $((n - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
