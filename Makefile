@@ -10,7 +10,7 @@ endif
 
 MODULES := host/mrm_host.ko guest/mrm_balloon.ko
 
-.PHONY: all modules clean help matrix checkpatch kunit e2e check
+.PHONY: all modules clean help matrix checkpatch kunit e2e demo check
 
 all: modules
 
@@ -36,6 +36,9 @@ kunit:
 e2e:
 	selftests/e2e/run.sh
 
+# The main demo: for now the end-to-end scenarios themselves.
+demo: e2e
+
 check:
 	scripts/check.sh
 
@@ -46,5 +49,6 @@ help:
 	@echo "make checkpatch  checkpatch.pl --strict on every source file"
 	@echo "make kunit       KUnit suites on UML (linux-source-6.12, cached in ~/.cache/mrm)"
 	@echo "make e2e         nested-KVM scenarios (QEMU L1 host, KVM L2 guests)"
-	@echo "make check       all of the above; the project's one test command"
+	@echo "make demo        the main demo (currently: make e2e)"
+	@echo "make check       build matrix, checkpatch, kunit, e2e; the project's one test command"
 	@echo "make clean"
