@@ -10,7 +10,7 @@ endif
 
 MODULES := host/mrm_host.ko guest/mrm_balloon.ko
 
-.PHONY: all modules clean help matrix checkpatch kunit e2e check
+.PHONY: all modules clean help matrix checkpatch kunit sim e2e check
 
 all: modules
 
@@ -33,6 +33,11 @@ checkpatch:
 kunit:
 	scripts/kunit.sh
 
+# The policy core in user space against every scenario in
+# tools/mrmsim/scenarios; results, CSV and PNG in build/sim/.
+sim:
+	$(MAKE) -C tools/mrmsim
+
 e2e:
 	selftests/e2e/run.sh
 
@@ -45,6 +50,7 @@ help:
 	@echo "make matrix      build against Debian 6.12 and 6.1 headers with W=1 C=1; warnings fail"
 	@echo "make checkpatch  checkpatch.pl --strict on every source file"
 	@echo "make kunit       KUnit suites on UML (linux-source-6.12, cached in ~/.cache/mrm)"
+	@echo "make sim         policy simulator: every scenario, expectations checked, plots in build/sim"
 	@echo "make e2e         nested-KVM scenarios (QEMU L1 host, KVM L2 guests)"
 	@echo "make check       all of the above; the project's one test command"
 	@echo "make clean"
