@@ -53,8 +53,13 @@ fi
 
 # One heavy job at a time on this machine (see scripts/kunit.sh).
 mkdir -p "${MRM_CACHE:-$HOME/.cache/mrm}"
+# Do not wrap this script in flock(1) on the same file: it would wait for
+# itself.
 exec 8>"${MRM_CACHE:-$HOME/.cache/mrm}/heavy.lock"
-flock 8
+if ! flock -n 8; then
+	echo "$(basename "$0"): waiting for ${MRM_CACHE:-$HOME/.cache/mrm}/heavy.lock (another UML build or QEMU run holds it)" >&2
+	flock 8
+fi
 
 echo "e2e: building modules and images for $kver"
 make -s KDIR="$KDIR" modules >/dev/null || die "module build failed"
