@@ -10,7 +10,7 @@ endif
 
 MODULES := host/mrm_host.ko guest/mrm_balloon.ko
 
-.PHONY: all modules clean help matrix checkpatch kunit e2e check
+.PHONY: all modules clean help matrix checkpatch kunit e2e check fuzz
 
 all: modules
 
@@ -36,6 +36,11 @@ kunit:
 e2e:
 	selftests/e2e/run.sh
 
+# libFuzzer on the wire protocol (clang, ASan, UBSan), bounded by
+# FUZZ_RUNS inputs (default 2000000) and FUZZ_TIME seconds (default 600).
+fuzz:
+	$(MAKE) -C tools/fuzz run
+
 check:
 	scripts/check.sh
 
@@ -46,5 +51,6 @@ help:
 	@echo "make checkpatch  checkpatch.pl --strict on every source file"
 	@echo "make kunit       KUnit suites on UML (linux-source-6.12, cached in ~/.cache/mrm)"
 	@echo "make e2e         nested-KVM scenarios (QEMU L1 host, KVM L2 guests)"
+	@echo "make fuzz        libFuzzer on the wire protocol, FUZZ_RUNS inputs (build/fuzz)"
 	@echo "make check       all of the above; the project's one test command"
 	@echo "make clean"
