@@ -192,7 +192,8 @@ static int mrm_rx_check(struct mrm_proto_sess *s, const struct mrm_msg *msg)
 
 	switch (msg->hdr.type) {
 	case MRM_MSG_WELCOME:
-		if (msg->welcome.version < s->min_version ||
+		if (msg->welcome.version != msg->hdr.version ||
+		    msg->welcome.version < s->min_version ||
 		    msg->welcome.version > s->max_version)
 			return -EPROTONOSUPPORT;
 		if (msg->welcome.caps & ~s->offered_caps)

@@ -278,8 +278,10 @@ static void mrm_proto_session_hello_welcome_checks_test(struct kunit *test)
 	msg.welcome.version = 2;
 	expect_refused(test, &l->g, &msg, -EPROTONOSUPPORT,
 		       "version not offered");
-	msg.hdr.version = 1;
 	msg.welcome.version = 1;
+	expect_refused(test, &l->g, &msg, -EPROTONOSUPPORT,
+		       "header and WELCOME versions differ");
+	msg.hdr.version = 1;
 	KUNIT_EXPECT_EQ(test, mrm_proto_sess_rx(&l->g, &msg), RX_HANDLE);
 	KUNIT_EXPECT_EQ(test, l->g.caps, MRM_CAP_FRAME_2M);
 }
