@@ -7,7 +7,7 @@ KDIR ?= $(shell scripts/kdir.sh 2>/dev/null)
 
 MODULES := host/mrm_host.ko guest/mrm_balloon.ko
 
-.PHONY: all modules clean help matrix checkpatch kunit sim e2e demo check
+.PHONY: all modules clean help matrix checkpatch kunit sim fuzz e2e demo check
 
 all: modules
 
@@ -39,6 +39,11 @@ sim:
 e2e:
 	selftests/e2e/run.sh
 
+# libFuzzer on the wire protocol (clang, ASan, UBSan), bounded by
+# FUZZ_RUNS inputs (default 2000000) and FUZZ_TIME seconds (default 600).
+fuzz:
+	$(MAKE) -C tools/fuzz run
+
 # The main demo: for now the end-to-end scenarios themselves.
 demo: e2e
 
@@ -53,6 +58,7 @@ help:
 	@echo "make kunit       KUnit suites on UML (linux-source-6.12, cached in ~/.cache/mrm)"
 	@echo "make sim         policy simulator: every scenario, expectations checked, plots in build/sim"
 	@echo "make e2e         nested-KVM scenarios (QEMU L1 host, KVM L2 guests)"
+	@echo "make fuzz        libFuzzer on the wire protocol, FUZZ_RUNS inputs (build/fuzz)"
 	@echo "make demo        the main demo (currently: make e2e)"
-	@echo "make check       build matrix, checkpatch, kunit, sim, e2e; the project's one test command"
+	@echo "make check       build matrix, checkpatch, kunit, sim, fuzz, e2e; the project's one test command"
 	@echo "make clean"

@@ -19,13 +19,14 @@ stage_cmd() {
 	checkpatch) echo "scripts/checkpatch.sh" ;;
 	kunit) echo "scripts/kunit.sh" ;;
 	sim) echo "make -s sim" ;;
+	fuzz) echo "make -s fuzz" ;;
 	e2e) echo "selftests/e2e/run.sh" ;;
 	*) return 1 ;;
 	esac
 }
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(build-6.12 build-6.1 checkpatch kunit sim e2e)
+[ ${#stages[@]} -gt 0 ] || stages=(build-6.12 build-6.1 checkpatch kunit sim fuzz e2e)
 for s in "${stages[@]}"; do
 	stage_cmd "$s" >/dev/null || { echo "check: unknown stage '$s'" >&2; exit 2; }
 done
