@@ -12,6 +12,7 @@
 
 #include <mrm/version.h>
 
+#include "dev.h"
 #include "sysfs.h"
 #include "vm.h"
 
@@ -29,10 +30,17 @@ static int __init mrm_host_init(void)
 		pr_err("cannot set up the VM registry: %d\n", err);
 		goto exit_sysfs;
 	}
+	err = mrm_dev_init();
+	if (err) {
+		pr_err("cannot create /dev/mrm: %d\n", err);
+		goto exit_vm;
+	}
 
 	pr_info("version %s loaded\n", MRM_VERSION);
 	return 0;
 
+exit_vm:
+	mrm_vm_exit();
 exit_sysfs:
 	mrm_sysfs_exit();
 	return err;
@@ -40,6 +48,7 @@ exit_sysfs:
 
 static void __exit mrm_host_exit(void)
 {
+	mrm_dev_exit();
 	mrm_vm_exit();
 	mrm_sysfs_exit();
 	pr_info("unloaded\n");
