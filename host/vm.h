@@ -26,15 +26,15 @@
  *
  * When the last other reference to the struct kvm is gone (QEMU closed its
  * VM file descriptor or exited), step 6 destroys the VM.
-
+ *
  * References
  * ----------
  * A reference (from mrm_vm_get_by_id(), mrm_vm_get_by_cid(),
  * mrm_vm_get_next() or mrm_vm_get()) keeps the object, vm->kvm and every
  * subsystem's state pointer valid; it does not keep the VM attached.  Hold
- * it briefly, or hold it long and drop it from your ->detach hook: step 4
- * waits for it.  mrm_vm_put() may be called from any context; the others
- * sleep.
+ * it briefly, or hold it long and drop it from your ->detach hook: step 3
+ * waits for it.  mrm_vm_get() and mrm_vm_put() may be called from any
+ * context; the lookups sleep.
  *
  * Locking
  * -------
@@ -118,8 +118,8 @@ enum mrm_vm_flag_bits {
  *	3 of the teardown.  Reaching zero completes @unused.
  * @unused: completed when @users reaches zero; the teardown waits for it.
  * @flags: MRM_VM_* bits of enum mrm_vm_flag_bits; atomic bitops.
- * @exit_notifier: registered on kvm->mm while the VM is attached; only its
- *	release callback is used (vm_watch.c).
+ * @exit_notifier: registered on kvm->mm from attach until step 5 of the
+ *	teardown; only its release callback is used (vm_watch.c).
  * @exit_work: detaches the VM after its process exited; runs on the
  *	module's workqueue.
  * @sysfs: state of the per-VM sysfs directory (vm_sysfs.c).  Owned by
@@ -160,7 +160,7 @@ struct mrm_vm {
  *	->free) and is returned to user space.  Optional.
  * @detach: the VM is no longer published: stop everything done for it
  *	and drop every reference the subsystem holds.  May sleep; must not
- *	wait for another VM's teardown.  Optional.
+ *	call mrm_vm_detach() or wait for another VM's teardown.  Optional.
  * @free: no references are left: free per-VM state.  vm->kvm is still
  *	valid.  Optional.
  *
