@@ -7,7 +7,7 @@ KDIR ?= $(shell scripts/kdir.sh 2>/dev/null)
 
 MODULES := host/mrm_host.ko guest/mrm_balloon.ko
 
-.PHONY: all modules clean help matrix checkpatch kunit sim fuzz e2e demo check
+.PHONY: all modules tools clean help matrix checkpatch kunit sim fuzz e2e demo check
 
 all: modules
 
@@ -16,8 +16,13 @@ modules:
 	@echo "mrm: building against KDIR=$(KDIR)"
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# User-space tools (mrmctl).
+tools:
+	$(MAKE) -C tools/mrmctl
+
 clean:
 	$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
+	$(MAKE) -C tools/mrmctl clean
 	rm -rf build
 
 # Both modules against Debian 6.12 and 6.1 headers, W=1 and sparse; any
@@ -53,6 +58,7 @@ check:
 help:
 	@echo "make [KDIR=<kernel build dir>]  build $(MODULES)"
 	@echo "                                 (default KDIR: newest /usr/src/linux-headers-6.12.*-amd64)"
+	@echo "make tools       build tools/mrmctl (attach VMs to mrm_host)"
 	@echo "make matrix      build against Debian 6.12 and 6.1 headers with W=1 C=1; warnings fail"
 	@echo "make checkpatch  checkpatch.pl --strict on every source file"
 	@echo "make kunit       KUnit suites on UML (linux-source-6.12, cached in ~/.cache/mrm)"

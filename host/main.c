@@ -12,7 +12,9 @@
 
 #include <mrm/version.h>
 
+#include "dev.h"
 #include "sysfs.h"
+#include "vm.h"
 
 static int __init mrm_host_init(void)
 {
@@ -23,13 +25,31 @@ static int __init mrm_host_init(void)
 		pr_err("cannot create /sys/kernel/mrm: %d\n", err);
 		return err;
 	}
+	err = mrm_vm_init();
+	if (err) {
+		pr_err("cannot set up the VM registry: %d\n", err);
+		goto exit_sysfs;
+	}
+	err = mrm_dev_init();
+	if (err) {
+		pr_err("cannot create /dev/mrm: %d\n", err);
+		goto exit_vm;
+	}
 
 	pr_info("version %s loaded\n", MRM_VERSION);
 	return 0;
+
+exit_vm:
+	mrm_vm_exit();
+exit_sysfs:
+	mrm_sysfs_exit();
+	return err;
 }
 
 static void __exit mrm_host_exit(void)
 {
+	mrm_dev_exit();
+	mrm_vm_exit();
 	mrm_sysfs_exit();
 	pr_info("unloaded\n");
 }

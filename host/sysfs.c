@@ -57,6 +57,16 @@ put_root:
 }
 
 /**
+ * mrm_sysfs_root() - the /sys/kernel/mrm kobject, parent of subdirectories
+ *
+ * Return: the kobject; valid between mrm_sysfs_init() and mrm_sysfs_exit().
+ */
+struct kobject *mrm_sysfs_root(void)
+{
+	return mrm_root_kobj;
+}
+
+/**
  * mrm_sysfs_exit() - remove /sys/kernel/mrm and everything below it
  */
 void mrm_sysfs_exit(void)

@@ -69,6 +69,16 @@ for src in selftests/e2e/guest/*.c; do
 	gcc -static -O2 -Wall -Wextra -Werror -Iinclude/uapi -o "$e2e/guest-bin/$(basename "$src" .c)" "$src" ||
 		die "cannot build $src"
 done
+# Programs the scenarios run in L1 (dynamic: L1 runs them in a chroot into
+# this machine's root); the tests use the kernel's kselftest_harness.h.
+make -s -C tools/mrmctl >/dev/null || die "mrmctl build failed"
+mkdir -p "$e2e/l1-bin"
+harness_inc=$(scripts/kernel-source.sh)/tools/testing/selftests || die "no kernel source"
+for src in selftests/e2e/l1/*.c; do
+	[ -e "$src" ] || continue
+	gcc -O2 -Wall -Werror -Iinclude/uapi -I"$harness_inc" -o "$e2e/l1-bin/$(basename "$src" .c)" "$src" ||
+		die "cannot build $src"
+done
 selftests/e2e/build-initramfs.sh "$kver" "$e2e" || die "initramfs build failed"
 
 header() { # header <scenario> <key> <default>
