@@ -75,10 +75,13 @@ static inline u64 mul_u64_u64_div_u64(u64 a, u64 mul, u64 div)
 
 /*
  * As the kernel's static_assert() (the message is optional), for file
- * scope: a false @expr declares an array of negative size.
+ * scope: a false @expr declares an array of negative size.  A program
+ * that included <assert.h> first keeps the C library's.
  */
+#ifndef static_assert
 #define static_assert(expr, ...) \
 	extern int mrm_static_assert[(expr) ? 1 : -1]
+#endif
 
 /* Little-endian wire fields. */
 static inline u16 le16_to_cpu(__le16 v)
