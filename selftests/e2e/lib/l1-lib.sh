@@ -19,7 +19,6 @@ BAD_LOG_IGNORE_RE='Speculative Return Stack Overflow: WARNING: See'
 
 TAP_N=0
 TAP_FAILED=0
-GUEST_CMD_ID=0
 declare -A GUEST_PID=()	# QEMU process of each guest
 declare -A GUEST_IN=()	# fd of the FIFO that feeds each guest's console
 declare -A GUEST_FEEDER=()	# socat copying that FIFO into the console
@@ -159,8 +158,11 @@ guest_wait_ready() {
 # exit status, or 124 on timeout.
 guest_run() {
 	local name=$1 timeout=$2 cmd=$3 id log
-	GUEST_CMD_ID=$((GUEST_CMD_ID + 1))
-	id=$GUEST_CMD_ID
+	# The counter lives in a file: guest_run is often called in a $(...)
+	# subshell, where a variable's increment would be lost and the next
+	# command would find the old command's @@END line.
+	id=$(($(cat "$RUN/guest-cmd-id" 2>/dev/null || echo 0) + 1))
+	echo "$id" >"$RUN/guest-cmd-id"
 	log=$(guest_console "$name")
 	guest_send "$name" "echo @@BEGIN $id; ($cmd); echo \"@@END $id rc=\$?\"" || return 125
 	if ! wait_for "$timeout" guest_log_has "$name" "^@@END $id rc=[0-9]+"; then
