@@ -20,13 +20,14 @@ stage_cmd() {
 	kunit) echo "scripts/kunit.sh" ;;
 	sim) echo "make -s sim" ;;
 	fuzz) echo "make -s fuzz" ;;
+	instruments) echo "make -s -C selftests/e2e/guest test" ;;
 	e2e) echo "selftests/e2e/run.sh" ;;
 	*) return 1 ;;
 	esac
 }
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(build-6.12 build-6.1 checkpatch kunit sim fuzz e2e)
+[ ${#stages[@]} -gt 0 ] || stages=(build-6.12 build-6.1 checkpatch kunit sim fuzz instruments e2e)
 for s in "${stages[@]}"; do
 	stage_cmd "$s" >/dev/null || { echo "check: unknown stage '$s'" >&2; exit 2; }
 done
