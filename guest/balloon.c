@@ -12,6 +12,7 @@
 
 #include <linux/delay.h>
 #include <linux/gfp.h>
+#include <linux/highmem.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/vmstat.h>
@@ -29,6 +30,21 @@ static_assert(PAGE_SIZE == 4096);
 #define MRM_BALLOON_HUGE_GFP \
 	(__GFP_HIGHMEM | __GFP_COMP | __GFP_NOWARN | __GFP_NORETRY | \
 	 __GFP_NOMEMALLOC)
+
+/*
+ * A balloon page reused to hold the frames of pages freed under pressure
+ * while the notice array is full.  Its own frame is entry 0, so the page
+ * leaves the balloon with the last DEFLATE made from it.  An acked page
+ * may be written: the host only dropped its old contents.
+ */
+struct mrm_notice_page {
+	u32 nr;
+	u32 reserved;
+	__le64 frames[];
+};
+
+#define MRM_NOTICE_PAGE_FRAMES \
+	((PAGE_SIZE - sizeof(struct mrm_notice_page)) / sizeof(__le64))
 
 /* How long mrm_balloon_drain() waits for compaction to give pages back. */
 #define MRM_BALLOON_DRAIN_WAIT_MS	5000
@@ -142,6 +158,7 @@ void mrm_balloon_init(struct mrm_balloon *b)
 	INIT_LIST_HEAD(&b->huge);
 	INIT_LIST_HEAD(&b->reoffer);
 	INIT_LIST_HEAD(&b->orphans);
+	INIT_LIST_HEAD(&b->notice_pages);
 }
 
 /**
@@ -156,7 +173,7 @@ u64 mrm_balloon_held(struct mrm_balloon *b)
 
 	mutex_lock(&b->lock);
 	held = b->acked_pages + b->reoffer_pages + b->batch_pages +
-	       b->orphan_pages;
+	       b->orphan_pages + b->notice_page_count;
 	mutex_unlock(&b->lock);
 	return held;
 }
@@ -506,39 +523,88 @@ unsigned int mrm_balloon_leak(struct mrm_balloon *b, u64 shrink,
 	return n;
 }
 
+/*
+ * Caller holds b->lock.  A notice page with room, turning one more acked
+ * order-0 page into one if needed; NULL if there is none to turn.
+ */
+static struct page *mrm_notice_page_room(struct mrm_balloon *b)
+{
+	struct mrm_notice_page *np;
+	struct page *page;
+	LIST_HEAD(one);
+	u32 nr;
+
+	if (!list_empty(&b->notice_pages)) {
+		page = list_last_entry(&b->notice_pages, struct page, lru);
+		np = kmap_local_page(page);
+		nr = np->nr;
+		kunmap_local(np);
+		if (nr < MRM_NOTICE_PAGE_FRAMES)
+			return page;
+	}
+	if (!balloon_page_list_dequeue(&b->b_dev_info, &one, 1))
+		return NULL;
+	page = balloon_page_pop(&one);
+	b->acked_pages--;
+	np = kmap_local_page(page);
+	np->nr = 1;
+	np->reserved = 0;
+	np->frames[0] = mrm_page_frame(page);
+	kunmap_local(np);
+	list_add_tail(&page->lru, &b->notice_pages);
+	b->notice_page_count++;
+	return page;
+}
+
 /**
  * mrm_balloon_release_pressure() - give pages back to a guest under pressure
  * @b: the balloon
  * @pages: 4 KiB pages wanted
  * @reason: MRM_DEFLATE_PRESSURE (shrinker) or MRM_DEFLATE_OOM
  *
- * Called from reclaim and the OOM notifier: never sleeps on the balloon
- * lock and never sends; the frames of freed acked pages are queued for
- * the session thread's next DEFLATE, and only as many acked pages are
- * freed as the queue has room for.  Pages in flight are never touched.
+ * Called from reclaim and the OOM notifier: it never allocates and never
+ * sends.  The frames of freed acked pages are queued for the session
+ * thread's next DEFLATE: in the notice array, then in notice pages taken
+ * from the balloon itself, so any amount can be freed at once.  Pages in
+ * flight are never touched.
  *
  * Return: 4 KiB pages freed.
  */
 unsigned long mrm_balloon_release_pressure(struct mrm_balloon *b,
 					   unsigned long pages, u16 reason)
 {
-	unsigned int n;
+	struct mrm_notice_page *np;
+	struct page *page;
 	u64 freed, more;
+	unsigned int n;
 
-	if (!mutex_trylock(&b->lock))
-		return 0;
+	mutex_lock(&b->lock);
 	freed = mrm_balloon_free_reoffer(b, pages);
-	if (freed < pages) {
-		/* The frames go straight into the notice queue. */
-		n = mrm_balloon_free_acked(b, pages - freed,
-					   &b->notice[b->notice_nr],
-					   MRM_BALLOON_NOTICES - b->notice_nr,
-					   &more);
-		b->notice_nr += n;
-		if (n)
-			mrm_notice_reason(b, reason);
+	while (freed < pages) {
+		if (b->notice_nr < MRM_BALLOON_NOTICES) {
+			n = mrm_balloon_free_acked(b, pages - freed,
+						   &b->notice[b->notice_nr],
+						   MRM_BALLOON_NOTICES -
+						   b->notice_nr, &more);
+			b->notice_nr += n;
+		} else {
+			page = mrm_notice_page_room(b);
+			if (!page)
+				break;
+			np = kmap_local_page(page);
+			n = mrm_balloon_free_acked(b, pages - freed,
+						   &np->frames[np->nr],
+						   MRM_NOTICE_PAGE_FRAMES -
+						   np->nr, &more);
+			np->nr += n;
+			kunmap_local(np);
+		}
+		if (!n)
+			break;
 		freed += more;
 	}
+	if (freed)
+		mrm_notice_reason(b, reason);
 	mutex_unlock(&b->lock);
 	return freed;
 }
@@ -557,14 +623,35 @@ unsigned int mrm_balloon_take_notices(struct mrm_balloon *b, __le64 *frames,
 {
 	unsigned int n;
 
+	struct mrm_notice_page *np;
+	struct page *page;
+
 	mutex_lock(&b->lock);
-	n = min(max_frames, b->notice_nr);
-	memcpy(frames, b->notice, n * sizeof(*frames));
-	memmove(b->notice, &b->notice[n],
-		(b->notice_nr - n) * sizeof(*b->notice));
-	b->notice_nr -= n;
 	*reason = b->notice_reason;
-	if (!b->notice_nr)
+	n = min(max_frames, b->notice_nr);
+	if (n) {
+		memcpy(frames, b->notice, n * sizeof(*frames));
+		memmove(b->notice, &b->notice[n],
+			(b->notice_nr - n) * sizeof(*b->notice));
+		b->notice_nr -= n;
+	} else {
+		page = list_first_entry_or_null(&b->notice_pages, struct page,
+						lru);
+		if (page) {
+			/* From the end: entry 0, the page itself, goes last. */
+			np = kmap_local_page(page);
+			n = min(max_frames, np->nr);
+			np->nr -= n;
+			memcpy(frames, &np->frames[np->nr], n * sizeof(*frames));
+			kunmap_local(np);
+			if (!np->nr) {
+				list_del(&page->lru);
+				b->notice_page_count--;
+				mrm_page_free(page);
+			}
+		}
+	}
+	if (!b->notice_nr && list_empty(&b->notice_pages))
 		b->notice_reason = 0;
 	mutex_unlock(&b->lock);
 	return n;
@@ -597,11 +684,18 @@ void mrm_balloon_huge_retry(struct mrm_balloon *b)
 u64 mrm_balloon_drain(struct mrm_balloon *b)
 {
 	unsigned int waited = 0;
+	struct page *page;
 	__le64 frame;
 	u64 freed, left;
 
 	mutex_lock(&b->lock);
 	mrm_balloon_free_reoffer(b, U64_MAX);
+	while ((page = list_first_entry_or_null(&b->notice_pages, struct page,
+						lru))) {
+		list_del(&page->lru);
+		b->notice_page_count--;
+		mrm_page_free(page);
+	}
 	while (b->acked_pages) {
 		while (b->acked_pages &&
 		       mrm_balloon_free_acked(b, b->acked_pages, &frame, 1,

@@ -41,7 +41,7 @@
 /* INFLATE batches the guest keeps in flight at once. */
 #define MRM_BALLOON_BATCHES		2
 
-/* Frames freed under pressure whose DEFLATE has not been sent yet. */
+/* Frames freed behind the host's back, kept in struct mrm_balloon. */
 #define MRM_BALLOON_NOTICES		MRM_PROTO_MAX_FRAMES
 
 /**
@@ -62,9 +62,9 @@ struct mrm_balloon_batch {
 /**
  * struct mrm_balloon - the balloon
  * @lock: serialises every field below except @b_dev_info's list (see
- *	there) and @huge_failed.  Taken with mutex_trylock() from reclaim (shrinker, OOM
- *	notifier) and compaction, which must never wait for it: page
- *	allocation for the balloon is done outside it.
+ *	there) and @huge_failed.  Nothing allocates memory while holding it
+ *	(allocation for the balloon happens outside it), so reclaim and the
+ *	OOM notifier may wait for it from any task; compaction only tries it.
  * @b_dev_info: acked order-0 pages (balloon_compaction; its pages_lock
  *	protects its list, which compaction also walks)
  * @huge: acked order-9 pages (compound), linked through page->lru
@@ -76,9 +76,16 @@ struct mrm_balloon_batch {
  * @batch_pages: 4 KiB pages in @batch
  * @orphan_pages: 4 KiB pages on @orphans
  * @batch: INFLATE batches; unused ones have @nr == 0 and !@sent
- * @notice: frames freed under pressure, to be reported by DEFLATE
+ * @notice: frames freed under pressure or moved by compaction, to be
+ *	reported by DEFLATE
  * @notice_nr: entries used in @notice
- * @notice_reason: MRM_DEFLATE_PRESSURE or MRM_DEFLATE_OOM (the worst seen)
+ * @notice_pages: when @notice is full, pressure keeps one acked order-0
+ *	page of every MRM_NOTICE_PAGE_FRAMES it frees and writes the frames
+ *	into it (struct mrm_notice_page), so it can free any amount without
+ *	allocating; linked through page->lru
+ * @notice_page_count: pages on @notice_pages
+ * @notice_reason: the worst reason of the queued notices (OOM, then
+ *	pressure, then migration)
  * @huge_failed: an order-9 allocation failed since the last reset; order 0
  *	is used until mrm_balloon_huge_retry().  Only the session thread
  *	reads or writes it, so it needs no lock.
@@ -96,6 +103,8 @@ struct mrm_balloon {
 	struct mrm_balloon_batch batch[MRM_BALLOON_BATCHES];
 	__le64 notice[MRM_BALLOON_NOTICES];
 	unsigned int notice_nr;
+	struct list_head notice_pages;
+	u64 notice_page_count;
 	u16 notice_reason;
 	bool huge_failed;
 };
