@@ -92,7 +92,7 @@ static int __init mrm_balloon_module_init(void)
 					       mrm_default_floor();
 	g->session.pressure_hold = msecs_to_jiffies(pressure_hold_ms);
 
-	err = mrm_sysfs_init(&g->session, &g->balloon);
+	err = mrm_sysfs_init(&g->session, &g->balloon, &g->pressure);
 	if (err) {
 		pr_err("cannot create /sys/kernel/mrm_balloon: %d\n", err);
 		goto stop_pressure;

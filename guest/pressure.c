@@ -2,8 +2,8 @@
 /*
  * Guest memory pressure: give balloon pages back before the guest suffers.
  *
- * Two hooks, both never waiting for the balloon and never sending (the
- * frames freed are queued and the session thread sends the DEFLATE):
+ * Two hooks, neither allocating nor sending (the frames freed are queued
+ * and the session thread sends the DEFLATE):
  *
  * - the OOM notifier frees oom_pages whenever the guest is about to kill a
  *   task; out_of_memory() then retries the allocation instead of killing;
@@ -33,6 +33,7 @@ static void mrm_pressure_note(struct mrm_pressure *p, unsigned long freed)
 {
 	if (!freed)
 		return;
+	atomic64_add(freed, &p->deflated_pages);
 	/* 0 means "never"; jiffies may be 0 once after wrapping. */
 	WRITE_ONCE(p->last, jiffies ?: 1);
 }
@@ -67,6 +68,7 @@ static int mrm_pressure_oom(struct notifier_block *nb, unsigned long unused,
 	unsigned long *total_freed = parm;
 	unsigned long freed;
 
+	atomic64_inc(&p->oom_calls);
 	freed = mrm_balloon_release_pressure(p->balloon, p->oom_pages,
 					     MRM_DEFLATE_OOM);
 	mrm_pressure_note(p, freed);
@@ -91,6 +93,8 @@ int mrm_pressure_start(struct mrm_pressure *p, struct mrm_balloon *balloon,
 	p->balloon = balloon;
 	p->oom_pages = oom_pages;
 	p->last = 0;
+	atomic64_set(&p->deflated_pages, 0);
+	atomic64_set(&p->oom_calls, 0);
 	p->shrinker = NULL;
 	if (use_shrinker) {
 		p->shrinker = mrm_shrinker_create("mrm_balloon",

@@ -2,6 +2,7 @@
 #ifndef _MRM_GUEST_PRESSURE_H
 #define _MRM_GUEST_PRESSURE_H
 
+#include <linux/atomic.h>
 #include <linux/notifier.h>
 #include <linux/shrinker.h>
 #include <linux/types.h>
@@ -17,6 +18,8 @@ struct mrm_balloon;
  * @oom_pages: 4 KiB pages freed per OOM notification
  * @last: jiffies of the last pressure deflation (0: never); read by the
  *	session thread to hold inflation off for a while
+ * @deflated_pages: 4 KiB pages given back under pressure, cumulative
+ * @oom_calls: OOM notifications received, cumulative
  * @owner: the session thread, whose own allocations must not deflate
  */
 struct mrm_pressure {
@@ -25,6 +28,8 @@ struct mrm_pressure {
 	struct notifier_block oom_nb;
 	unsigned long oom_pages;
 	unsigned long last;
+	atomic64_t deflated_pages;
+	atomic64_t oom_calls;
 	struct task_struct *owner;
 };
 

@@ -13,6 +13,7 @@
 #include <mrm/version.h>
 
 #include "balloon.h"
+#include "pressure.h"
 #include "session.h"
 #include "sysfs.h"
 
@@ -23,6 +24,7 @@
 static struct kobject *mrm_root_kobj;
 static struct mrm_session *mrm_sysfs_session;
 static struct mrm_balloon *mrm_sysfs_balloon;
+static struct mrm_pressure *mrm_sysfs_pressure;
 
 #define MRM_PAGE_BYTES	4096ULL
 
@@ -84,12 +86,32 @@ static ssize_t floor_bytes_store(struct kobject *kobj,
 	return count;
 }
 
+static ssize_t pressure_deflated_bytes_show(struct kobject *kobj,
+					    struct kobj_attribute *attr,
+					    char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  (u64)atomic64_read(&mrm_sysfs_pressure->deflated_pages) *
+			  MRM_PAGE_BYTES);
+}
+
+static ssize_t oom_notifications_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  (s64)atomic64_read(&mrm_sysfs_pressure->oom_calls));
+}
+
 static struct kobj_attribute mrm_attr_version = __ATTR_RO(version);
 static struct kobj_attribute mrm_attr_target_bytes = __ATTR_RO(target_bytes);
 static struct kobj_attribute mrm_attr_current_bytes = __ATTR_RO(current_bytes);
 static struct kobj_attribute mrm_attr_acked_bytes = __ATTR_RO(acked_bytes);
 static struct kobj_attribute mrm_attr_state = __ATTR_RO(state);
 static struct kobj_attribute mrm_attr_floor_bytes = __ATTR_RW(floor_bytes);
+static struct kobj_attribute mrm_attr_pressure_deflated_bytes =
+	__ATTR_RO(pressure_deflated_bytes);
+static struct kobj_attribute mrm_attr_oom_notifications =
+	__ATTR_RO(oom_notifications);
 
 static struct attribute *mrm_root_attrs[] = {
 	&mrm_attr_version.attr,
@@ -98,6 +120,8 @@ static struct attribute *mrm_root_attrs[] = {
 	&mrm_attr_acked_bytes.attr,
 	&mrm_attr_state.attr,
 	&mrm_attr_floor_bytes.attr,
+	&mrm_attr_pressure_deflated_bytes.attr,
+	&mrm_attr_oom_notifications.attr,
 	NULL,
 };
 
@@ -109,15 +133,18 @@ static const struct attribute_group mrm_root_group = {
  * mrm_sysfs_init() - create /sys/kernel/mrm_balloon and its files
  * @session: the session the files show (must outlive them)
  * @balloon: the balloon the files show (must outlive them)
+ * @pressure: the pressure hooks the files show (must outlive them)
  *
  * Return: 0 on success or a negative errno.
  */
-int mrm_sysfs_init(struct mrm_session *session, struct mrm_balloon *balloon)
+int mrm_sysfs_init(struct mrm_session *session, struct mrm_balloon *balloon,
+		   struct mrm_pressure *pressure)
 {
 	int err;
 
 	mrm_sysfs_session = session;
 	mrm_sysfs_balloon = balloon;
+	mrm_sysfs_pressure = pressure;
 	mrm_root_kobj = kobject_create_and_add("mrm_balloon", kernel_kobj);
 	if (!mrm_root_kobj)
 		return -ENOMEM;

@@ -298,9 +298,11 @@ out:
  * Frames leave the record; the guest may already be using them, and the
  * host has nothing to do for that.  Frames not in the record (exactly, with
  * their order) are counted and ignored.
+ *
+ * Return: 4 KiB pages that left the record.
  */
-void mrm_vm_balloon_deflate(struct mrm_vm_balloon *vb,
-			    const struct mrm_frames *frames)
+u64 mrm_vm_balloon_deflate(struct mrm_vm_balloon *vb,
+			   const struct mrm_frames *frames)
 {
 	u64 pages = 0, unknown = 0;
 	struct mrm_frame f;
@@ -320,4 +322,5 @@ void mrm_vm_balloon_deflate(struct mrm_vm_balloon *vb,
 	WRITE_ONCE(vb->pages, vb->pages - pages);
 	WRITE_ONCE(vb->deflated_pages, vb->deflated_pages + pages);
 	WRITE_ONCE(vb->unknown_frames, vb->unknown_frames + unknown);
+	return pages;
 }

@@ -50,7 +50,7 @@ void mrm_vm_balloon_begin(struct mrm_vm_balloon *vb, u64 boot_id);
 void mrm_vm_balloon_inflate(struct mrm_vm_balloon *vb, struct kvm *kvm,
 			    const struct mrm_frames *frames,
 			    struct mrm_ack *ack);
-void mrm_vm_balloon_deflate(struct mrm_vm_balloon *vb,
-			    const struct mrm_frames *frames);
+u64 mrm_vm_balloon_deflate(struct mrm_vm_balloon *vb,
+			   const struct mrm_frames *frames);
 
 #endif /* _MRM_HOST_BALLOON_H */

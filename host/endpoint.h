@@ -57,6 +57,13 @@ struct mrm_guest_report {
  * @state: enum mrm_ep_state; written by the session thread, read by sysfs
  * @ram_pages: guest RAM from the last HELLO (4 KiB pages), for clamping
  * @sessions: sessions welcomed, cumulative (read by sysfs)
+ * @pressure_pages: 4 KiB pages the guest took back because of its own
+ *	memory pressure (DEFLATE reason pressure or OOM), cumulative
+ * @pressure_at: jiffies of the last such DEFLATE (0: never); the policy
+ *	backs off a guest under pressure
+ *
+ * @state, @ram_pages, @sessions, @pressure_pages and @pressure_at are
+ * written by the session thread and read locklessly (READ_ONCE).
  * @balloon: the host's record of the VM's balloon
  * @report: the guest's statistics
  */
@@ -69,6 +76,8 @@ struct mrm_vm_endpoint {
 	int state;
 	u64 ram_pages;
 	u64 sessions;
+	u64 pressure_pages;
+	unsigned long pressure_at;
 	struct mrm_vm_balloon balloon;
 	struct mrm_guest_report report;
 };

@@ -85,10 +85,21 @@ static ssize_t balloon_unknown_frames_show(struct kobject *kobj,
 			  READ_ONCE(kobj_to_ep(kobj)->balloon.unknown_frames));
 }
 
+static ssize_t balloon_pressure_bytes_show(struct kobject *kobj,
+					   struct kobj_attribute *attr,
+					   char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  READ_ONCE(kobj_to_ep(kobj)->pressure_pages) *
+			  MRM_PAGE_BYTES);
+}
+
 static struct kobj_attribute mrm_attr_balloon_target = __ATTR_RW(balloon_target);
 static struct kobj_attribute mrm_attr_balloon_current = __ATTR_RO(balloon_current);
 static struct kobj_attribute mrm_attr_balloon_state = __ATTR_RO(balloon_state);
 static struct kobj_attribute mrm_attr_balloon_sessions = __ATTR_RO(balloon_sessions);
+static struct kobj_attribute mrm_attr_balloon_pressure_bytes =
+	__ATTR_RO(balloon_pressure_bytes);
 static struct kobj_attribute mrm_attr_balloon_rejected_frames =
 	__ATTR_RO(balloon_rejected_frames);
 static struct kobj_attribute mrm_attr_balloon_unknown_frames =
@@ -99,6 +110,7 @@ static struct attribute *mrm_vm_balloon_attrs[] = {
 	&mrm_attr_balloon_current.attr,
 	&mrm_attr_balloon_state.attr,
 	&mrm_attr_balloon_sessions.attr,
+	&mrm_attr_balloon_pressure_bytes.attr,
 	&mrm_attr_balloon_rejected_frames.attr,
 	&mrm_attr_balloon_unknown_frames.attr,
 	NULL,

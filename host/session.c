@@ -207,6 +207,7 @@ static int mrm_hs_handle(struct mrm_host_session *s)
 {
 	struct mrm_msg *msg = &s->msg;
 	int verdict;
+	u64 pages;
 
 	verdict = mrm_proto_sess_rx(&s->proto, msg);
 	if (verdict < 0) {
@@ -223,7 +224,13 @@ static int mrm_hs_handle(struct mrm_host_session *s)
 		return mrm_hs_inflate(s);
 	case MRM_MSG_DEFLATE:
 		s->frame_budget -= msg->frames.nr;
-		mrm_vm_balloon_deflate(&s->ep->balloon, &msg->frames);
+		pages = mrm_vm_balloon_deflate(&s->ep->balloon, &msg->frames);
+		if (msg->frames.reason == MRM_DEFLATE_PRESSURE ||
+		    msg->frames.reason == MRM_DEFLATE_OOM) {
+			WRITE_ONCE(s->ep->pressure_pages,
+				   s->ep->pressure_pages + pages);
+			WRITE_ONCE(s->ep->pressure_at, jiffies ?: 1);
+		}
 		return 0;
 	case MRM_MSG_STATS:
 		mrm_hs_store_stats(s);
