@@ -36,6 +36,7 @@ static bool mrm_psi_u64(const char **p, u64 *val)
 		    check_add_overflow(v, (u64)(*s - '0'), &v))
 			return false;
 	}
+	*val = v;
 	*p = s;
 	return true;
 }
