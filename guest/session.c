@@ -146,8 +146,13 @@ static int mrm_session_recv(struct mrm_session *s, long timeout)
 		int n, err;
 
 		n = mrm_proto_reader_next(&s->reader, &s->msg);
-		if (n)
+		if (n > 0)
 			return n;
+		if (n < 0) {
+			/* Malformed: the peer hears why before we close. */
+			mrm_session_abort(s, n, mrm_proto_reader_hdr(&s->reader));
+			return n;
+		}
 		want = mrm_proto_reader_want(&s->reader, &dst);
 		if (WARN_ON_ONCE(!want))
 			return -EPROTO;
@@ -164,8 +169,10 @@ static int mrm_session_recv(struct mrm_session *s, long timeout)
 		if (n == 0)
 			return -ECONNRESET;
 		err = mrm_proto_reader_commit(&s->reader, n);
-		if (err)
+		if (err) {
+			mrm_session_abort(s, err, NULL);
 			return err;
+		}
 	}
 }
 
@@ -368,11 +375,8 @@ static int mrm_session_handshake(struct mrm_session *s)
 		}
 		left = min_t(long, left, msecs_to_jiffies(MRM_SESSION_TICK_MS));
 		err = mrm_session_recv(s, left);
-		if (err < 0) {
-			if (err != -ECONNRESET)
-				mrm_session_abort(s, err, NULL);
-			return err;
-		}
+		if (err < 0)
+			return err;	/* a malformed stream was answered */
 		if (err)
 			break;
 	}

@@ -114,8 +114,13 @@ static int mrm_hs_recv(struct mrm_host_session *s, long timeout)
 		int n, err;
 
 		n = mrm_proto_reader_next(&s->reader, &s->msg);
-		if (n)
+		if (n > 0)
 			return n;
+		if (n < 0) {
+			/* Malformed: the peer hears why before we close. */
+			mrm_hs_abort(s, n, mrm_proto_reader_hdr(&s->reader));
+			return n;
+		}
 		want = mrm_proto_reader_want(&s->reader, &dst);
 		if (WARN_ON_ONCE(!want))
 			return -EPROTO;
@@ -130,8 +135,10 @@ static int mrm_hs_recv(struct mrm_host_session *s, long timeout)
 		if (n == 0)
 			return -ECONNRESET;
 		err = mrm_proto_reader_commit(&s->reader, n);
-		if (err)
+		if (err) {
+			mrm_hs_abort(s, err, NULL);
 			return err;
+		}
 	}
 }
 
@@ -276,11 +283,8 @@ static int mrm_hs_handshake(struct mrm_host_session *s)
 		}
 		err = mrm_hs_recv(s, min_t(long, left,
 					   msecs_to_jiffies(MRM_SESSION_TICK_MS)));
-		if (err < 0) {
-			if (err != -ECONNRESET)
-				mrm_hs_abort(s, err, NULL);
-			return err;
-		}
+		if (err < 0)
+			return err;	/* a malformed stream was answered */
 		if (err)
 			break;
 	}
