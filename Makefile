@@ -7,7 +7,7 @@ KDIR ?= $(shell scripts/kdir.sh 2>/dev/null)
 
 MODULES := host/mrm_host.ko guest/mrm_balloon.ko
 
-.PHONY: all modules tools clean help matrix checkpatch kunit sim fuzz e2e demo check
+.PHONY: all modules tools clean help matrix checkpatch kunit sim fuzz e2e demo check bench-balloon
 
 all: modules
 
@@ -49,6 +49,10 @@ e2e:
 fuzz:
 	$(MAKE) -C tools/fuzz run
 
+# mrm's balloon against QEMU's virtio-balloon in one nested-KVM run.
+bench-balloon:
+	selftests/e2e/run.sh selftests/e2e/bench/balloon.sh
+
 # The main demo: for now the end-to-end scenarios themselves.
 demo: e2e
 
@@ -65,6 +69,7 @@ help:
 	@echo "make sim         policy simulator: every scenario, expectations checked, plots in build/sim"
 	@echo "make e2e         nested-KVM scenarios (QEMU L1 host, KVM L2 guests)"
 	@echo "make fuzz        libFuzzer on the wire protocol, FUZZ_RUNS inputs (build/fuzz)"
+	@echo "make bench-balloon  inflate 1 GiB with mrm and with virtio-balloon, side by side"
 	@echo "make demo        the main demo (currently: make e2e)"
 	@echo "make check       build matrix, checkpatch, kunit, sim, fuzz, e2e; the project's one test command"
 	@echo "make clean"

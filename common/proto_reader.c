@@ -168,3 +168,18 @@ int mrm_proto_reader_eof(const struct mrm_proto_reader *r)
 		return r->err;
 	return r->fill ? -ENODATA : 0;
 }
+
+/**
+ * mrm_proto_reader_hdr() - the header of the message being read
+ * @r: the reader
+ *
+ * For an ERROR about a message whose payload failed its checks, which
+ * refers to that message's seq.
+ *
+ * Return: the current message's header once it is complete and valid,
+ * else NULL.
+ */
+const struct mrm_hdr *mrm_proto_reader_hdr(const struct mrm_proto_reader *r)
+{
+	return r->have_hdr ? &r->hdr : NULL;
+}

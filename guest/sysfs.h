@@ -2,7 +2,12 @@
 #ifndef _MRM_GUEST_SYSFS_H
 #define _MRM_GUEST_SYSFS_H
 
-int mrm_sysfs_init(void);
+struct mrm_balloon;
+struct mrm_pressure;
+struct mrm_session;
+
+int mrm_sysfs_init(struct mrm_session *session, struct mrm_balloon *balloon,
+		   struct mrm_pressure *pressure);
 void mrm_sysfs_exit(void);
 
 #endif /* _MRM_GUEST_SYSFS_H */

@@ -10,11 +10,17 @@
 #include <linux/module.h>
 #include <linux/printk.h>
 
+#include <mrm/proto.h>
 #include <mrm/version.h>
 
 #include "dev.h"
+#include "endpoint.h"
 #include "sysfs.h"
 #include "vm.h"
+
+static unsigned int port = MRM_PROTO_PORT;
+module_param(port, uint, 0444);
+MODULE_PARM_DESC(port, "vsock port guests' mrm_balloon connects to (default 19794)");
 
 static int __init mrm_host_init(void)
 {
@@ -30,15 +36,23 @@ static int __init mrm_host_init(void)
 		pr_err("cannot set up the VM registry: %d\n", err);
 		goto exit_sysfs;
 	}
+	err = mrm_endpoint_start(port);
+	if (err) {
+		pr_err("cannot listen on vsock port %u: %d (is vhost_vsock loaded? another listener?)\n",
+		       port, err);
+		goto exit_vm;
+	}
 	err = mrm_dev_init();
 	if (err) {
 		pr_err("cannot create /dev/mrm: %d\n", err);
-		goto exit_vm;
+		goto stop_endpoint;
 	}
 
-	pr_info("version %s loaded\n", MRM_VERSION);
+	pr_info("version %s loaded (balloon port %u)\n", MRM_VERSION, port);
 	return 0;
 
+stop_endpoint:
+	mrm_endpoint_stop();
 exit_vm:
 	mrm_vm_exit();
 exit_sysfs:
@@ -49,6 +63,7 @@ exit_sysfs:
 static void __exit mrm_host_exit(void)
 {
 	mrm_dev_exit();
+	mrm_endpoint_stop();
 	mrm_vm_exit();
 	mrm_sysfs_exit();
 	pr_info("unloaded\n");

@@ -14,6 +14,7 @@
 #include <linux/string.h>
 #include <linux/xarray.h>
 
+#include "endpoint.h"
 #include "vm.h"
 #include "vm_sysfs.h"
 #include "vm_watch.h"
@@ -28,6 +29,8 @@
  * here.
  */
 static const struct mrm_vm_hooks *const mrm_vm_hook_table[] = {
+	/* Before sysfs: its files show the endpoint's state. */
+	&mrm_vm_endpoint_hooks,
 	&mrm_vm_sysfs_hooks,
 };
 

@@ -56,6 +56,7 @@
 
 struct file;
 struct kvm;
+struct mrm_vm_endpoint;
 struct mrm_vm_sysfs;
 
 /* Seconds between log lines while a teardown waits for references. */
@@ -124,6 +125,7 @@ enum mrm_vm_flag_bits {
  *	module's workqueue.
  * @sysfs: state of the per-VM sysfs directory (vm_sysfs.c).  Owned by
  *	its hooks, like every extension pointer below.
+ * @ep: the balloon protocol endpoint's state (endpoint.c).
  *
  * Extension points: a subsystem that keeps per-VM state adds a pointer
  * here (e.g. ``struct mrm_balloon_vm *balloon``), sets it in its ->attach
@@ -149,6 +151,7 @@ struct mrm_vm {
 	struct work_struct exit_work;
 
 	struct mrm_vm_sysfs *sysfs;
+	struct mrm_vm_endpoint *ep;
 };
 
 /**

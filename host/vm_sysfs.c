@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include "endpoint.h"
 #include "sysfs.h"
 #include "vm.h"
 #include "vm_sysfs.h"
@@ -35,7 +36,13 @@ struct mrm_vm_sysfs {
 /* /sys/kernel/mrm/vms; created at module load, removed at unload. */
 static struct kobject *mrm_vms_kobj;
 
-static struct mrm_vm *kobj_to_vm(struct kobject *kobj)
+/**
+ * mrm_vm_sysfs_vm() - the VM whose directory a show() or store() is in
+ * @kobj: the kobject sysfs passes to the callback
+ *
+ * Return: the VM; valid for the duration of the callback.
+ */
+struct mrm_vm *mrm_vm_sysfs_vm(struct kobject *kobj)
 {
 	return container_of(kobj, struct mrm_vm_sysfs, kobj)->vm;
 }
@@ -43,37 +50,37 @@ static struct mrm_vm *kobj_to_vm(struct kobject *kobj)
 static ssize_t id_show(struct kobject *kobj, struct kobj_attribute *attr,
 		       char *buf)
 {
-	return sysfs_emit(buf, "%u\n", kobj_to_vm(kobj)->id);
+	return sysfs_emit(buf, "%u\n", mrm_vm_sysfs_vm(kobj)->id);
 }
 
 static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf)
 {
-	return sysfs_emit(buf, "%s\n", kobj_to_vm(kobj)->name);
+	return sysfs_emit(buf, "%s\n", mrm_vm_sysfs_vm(kobj)->name);
 }
 
 static ssize_t cid_show(struct kobject *kobj, struct kobj_attribute *attr,
 			char *buf)
 {
-	return sysfs_emit(buf, "%u\n", kobj_to_vm(kobj)->cid);
+	return sysfs_emit(buf, "%u\n", mrm_vm_sysfs_vm(kobj)->cid);
 }
 
 static ssize_t pid_show(struct kobject *kobj, struct kobj_attribute *attr,
 			char *buf)
 {
-	return sysfs_emit(buf, "%d\n", kobj_to_vm(kobj)->pid);
+	return sysfs_emit(buf, "%d\n", mrm_vm_sysfs_vm(kobj)->pid);
 }
 
 static ssize_t memory_bytes_show(struct kobject *kobj,
 				 struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", mrm_vm_memory_bytes(kobj_to_vm(kobj)));
+	return sysfs_emit(buf, "%llu\n", mrm_vm_memory_bytes(mrm_vm_sysfs_vm(kobj)));
 }
 
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	struct mrm_vm *vm = kobj_to_vm(kobj);
+	struct mrm_vm *vm = mrm_vm_sysfs_vm(kobj);
 
 	return sysfs_emit(buf, "%s\n", mrm_vm_state_name(READ_ONCE(vm->state)));
 }
@@ -81,7 +88,7 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t hold_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf)
 {
-	return sysfs_emit(buf, "%d\n", kobj_to_vm(kobj)->holder ? 1 : 0);
+	return sysfs_emit(buf, "%d\n", mrm_vm_sysfs_vm(kobj)->holder ? 1 : 0);
 }
 
 static struct kobj_attribute mrm_vm_attr_id = __ATTR_RO(id);
@@ -102,7 +109,17 @@ static struct attribute *mrm_vm_attrs[] = {
 	&mrm_vm_attr_hold.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(mrm_vm);
+
+static const struct attribute_group mrm_vm_group = {
+	.attrs = mrm_vm_attrs,
+};
+
+static const struct attribute_group *mrm_vm_groups[] = {
+	&mrm_vm_group,
+	&mrm_vm_balloon_group,
+	&mrm_vm_guest_group,
+	NULL,
+};
 
 static void mrm_vm_sysfs_release(struct kobject *kobj)
 {

@@ -7,7 +7,11 @@
 
 #include "vm.h"
 
+struct kobject;
+
 extern const struct mrm_vm_hooks mrm_vm_sysfs_hooks;
+
+struct mrm_vm *mrm_vm_sysfs_vm(struct kobject *kobj);
 
 int mrm_vm_sysfs_init(void);
 void mrm_vm_sysfs_exit(void);

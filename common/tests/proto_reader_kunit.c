@@ -231,9 +231,12 @@ static void mrm_proto_reader_garbage_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mrm_proto_reader_feed(&c->r, junk, 15),
 			(size_t)15);
 	KUNIT_EXPECT_EQ(test, mrm_proto_reader_next(&c->r, &msg), 0);
+	KUNIT_EXPECT_NULL(test, mrm_proto_reader_hdr(&c->r));
 	KUNIT_EXPECT_EQ(test, mrm_proto_reader_feed(&c->r, junk, 16),
 			(size_t)1);
 	expect_sticky(test, c, -EILSEQ);
+	/* No valid header: an ERROR refers to the last good message. */
+	KUNIT_EXPECT_NULL(test, mrm_proto_reader_hdr(&c->r));
 }
 
 /* An oversized length is refused before any payload byte is read. */
@@ -268,6 +271,11 @@ static void mrm_proto_reader_bad_payload_test(struct kunit *test)
 			hello);
 	KUNIT_EXPECT_EQ(test, mrm_proto_reader_next(&c->r, &msg), -EBADMSG);
 	expect_sticky(test, c, -EBADMSG);
+	/* The header was valid: an ERROR refers to this message's seq. */
+	KUNIT_ASSERT_NOT_NULL(test, mrm_proto_reader_hdr(&c->r));
+	KUNIT_EXPECT_EQ(test, mrm_proto_reader_hdr(&c->r)->type, MRM_MSG_HELLO);
+	KUNIT_EXPECT_EQ(test, mrm_proto_reader_hdr(&c->r)->seq,
+			le32_to_cpu(((struct mrm_msg_hdr *)c->stream)->seq));
 }
 
 /* The largest message fits; the reader never holds more than one. */

@@ -263,6 +263,7 @@ size_t mrm_proto_reader_feed(struct mrm_proto_reader *r, const void *data,
 			     size_t len);
 int mrm_proto_reader_next(struct mrm_proto_reader *r, struct mrm_msg *msg);
 int mrm_proto_reader_eof(const struct mrm_proto_reader *r);
+const struct mrm_hdr *mrm_proto_reader_hdr(const struct mrm_proto_reader *r);
 
 /* --- Session state machine: common/proto_session.c ------------------------ */
 

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place where mrm adapts to kernel API differences between the
+ * kernels it targets: Debian's 6.12 (first) and 6.1.  Each section names
+ * the kernel change it papers over.  The MRM_HAVE_* switches come from the
+ * feature probes in Kbuild.compat, which look at the headers being built
+ * against rather than at version numbers.
+ */
+#ifndef _MRM_COMPAT_H
+#define _MRM_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+
+/*
+ * Shrinkers.  Linux 6.7 ("mm: shrinker: add infrastructure for dynamically
+ * allocating shrinker") replaced register_shrinker() on a caller-embedded
+ * struct with shrinker_alloc() + shrinker_register() + shrinker_free() and
+ * a private_data pointer.  mrm_shrinker_create() returns a registered
+ * shrinker or NULL; mrm_shrinker_private() gives back @priv in the
+ * callbacks.
+ */
+typedef unsigned long (*mrm_shrink_fn)(struct shrinker *s,
+				       struct shrink_control *sc);
+
+#ifdef MRM_HAVE_SHRINKER_ALLOC
+
+static inline struct shrinker *mrm_shrinker_create(const char *name,
+						   mrm_shrink_fn count,
+						   mrm_shrink_fn scan,
+						   void *priv)
+{
+	struct shrinker *s = shrinker_alloc(0, "%s", name);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->private_data = priv;
+	shrinker_register(s);
+	return s;
+}
+
+static inline void *mrm_shrinker_private(struct shrinker *s)
+{
+	return s->private_data;
+}
+
+static inline void mrm_shrinker_destroy(struct shrinker *s)
+{
+	shrinker_free(s);
+}
+
+#else /* !MRM_HAVE_SHRINKER_ALLOC: Linux < 6.7 */
+
+struct mrm_shrinker_compat {
+	struct shrinker shrinker;
+	void *priv;
+};
+
+static inline struct shrinker *mrm_shrinker_create(const char *name,
+						   mrm_shrink_fn count,
+						   mrm_shrink_fn scan,
+						   void *priv)
+{
+	struct mrm_shrinker_compat *c = kzalloc(sizeof(*c), GFP_KERNEL);
+
+	if (!c)
+		return NULL;
+	c->shrinker.count_objects = count;
+	c->shrinker.scan_objects = scan;
+	c->shrinker.seeks = DEFAULT_SEEKS;
+	c->priv = priv;
+	if (register_shrinker(&c->shrinker, "%s", name)) {
+		kfree(c);
+		return NULL;
+	}
+	return &c->shrinker;
+}
+
+static inline void *mrm_shrinker_private(struct shrinker *s)
+{
+	return container_of(s, struct mrm_shrinker_compat, shrinker)->priv;
+}
+
+static inline void mrm_shrinker_destroy(struct shrinker *s)
+{
+	unregister_shrinker(s);
+	kfree(container_of(s, struct mrm_shrinker_compat, shrinker));
+}
+
+#endif /* MRM_HAVE_SHRINKER_ALLOC */
+
+/*
+ * Dropping the pages behind a range of one VMA.  Linux 6.3 ("mm: remove
+ * zap_page_range and create zap_vma_pages") removed the exported
+ * zap_page_range(); zap_page_range_single() is exported since.
+ */
+static inline void mrm_zap_vma_range(struct vm_area_struct *vma,
+				     unsigned long addr, unsigned long size)
+{
+#ifdef MRM_HAVE_ZAP_PAGE_RANGE_SINGLE
+	zap_page_range_single(vma, addr, size, NULL);
+#else
+	zap_page_range(vma, addr, size);
+#endif
+}
+
+#endif /* _MRM_COMPAT_H */

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# No guest data is lost and nothing is killed: a guest writes and checks
+# known patterns (memtouch) while its balloon inflates around it; then a
+# second workload needs more memory than is free, and the balloon deflates
+# on its own (guest pressure) instead of the guest OOM-killing anything.
+# Nested paging.
+#
+# e2e: timeout=360 l1_mem=2048 npt=1
+
+MRMCTL=$REPO/tools/mrmctl/mrmctl
+VMS=/sys/kernel/mrm/vms
+MIB=$((1 << 20))
+TARGET=$((96 * MIB))
+
+vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
+attr_is() { [ "$(vm_attr "$1" "$2")" = "$3" ]; }
+guest_attr() { guest_run g1 10 "cat /sys/kernel/mrm_balloon/$1"; }
+mt_log_has() { guest_run g1 10 "grep -q '$2' /tmp/$1.log"; }
+# The last value of key=<n> on the last line of a memtouch log matching re.
+mt_value() {
+	guest_run g1 10 "grep '$2' /tmp/$1.log | tail -n 1" |
+		sed -n "s/.* $3=\\([0-9]*\\).*/\\1/p"
+}
+
+guest_start g1 3 384
+check "g1 boots" guest_wait_ready g1 120
+check "g1 attached" "$MRMCTL" attach --pid "$(guest_pid g1)" --name g1
+check "g1 balloon connects" wait_for 60 attr_is g1 balloon_state connected
+
+# A 160 MiB working set written and verified continuously.
+guest_run g1 10 'memtouch --size 160 --write --time 0 --report 2 --verify-all-every 10 >/tmp/mt1.log 2>&1 &'
+check "memtouch filled 160 MiB" wait_for 120 mt_log_has mt1 'memtouch: ready'
+
+echo "$TARGET" >"$VMS/g1/balloon_target"
+check "balloon inflates to 96 MiB while memtouch runs" \
+	wait_for 60 attr_is g1 balloon_current "$TARGET"
+sleep 12	# two full verify-all rounds with the balloon in place
+errors=$(mt_value mt1 'memtouch: report' errors)
+note "memtouch after inflation: errors=${errors:-?}"
+check "no checksum error while inflating" test "${errors:-1}" -eq 0
+
+# A second workload grows to 100 MiB.  The guest has about 290 MiB for
+# programs: with 160 MiB in memtouch and 96 MiB in the balloon, only about
+# 34 MiB are free, so the balloon must give memory back by itself; without
+# the balloon everything fits.
+guest_run g1 10 'memtouch --size 16 --grow-to 100 --grow-step 8 --seed 7 --time 3 --report 0 >/tmp/mt2.log 2>&1; echo "exit=$?" >>/tmp/mt2.log &'
+check "second workload finishes" wait_for 180 mt_log_has mt2 '^exit='
+check "second workload grew to 100 MiB" mt_log_has mt2 'memtouch: grow-done total_mib=100 .*failed=0'
+check "second workload saw no error" mt_log_has mt2 '^exit=0'
+given=$(guest_attr pressure_deflated_bytes)
+note "balloon gave back $((given / MIB)) MiB under pressure ($(guest_attr oom_notifications) OOM notifications)"
+check "balloon deflated under guest pressure" test "$given" -gt 0
+check "host saw the pressure deflation" \
+	wait_for 15 eval '[ "$(vm_attr g1 balloon_pressure_bytes)" -gt 0 ]'
+if guest_log_has g1 'Out of memory|oom-kill|Killed process'; then
+	not_ok "no OOM kill in the guest" "$(tr -d '\r' <"$(guest_console g1)" | grep -aE 'Out of memory|oom-kill|Killed process' | head -n 3)"
+else
+	ok "no OOM kill in the guest"
+fi
+
+# The first workload kept its data through all of it.
+guest_run g1 10 'kill -TERM $(pidof memtouch) 2>/dev/null'
+check "memtouch finishes" wait_for 60 mt_log_has mt1 'memtouch: done'
+note "$(guest_run g1 10 'grep "memtouch: done" /tmp/mt1.log')"
+check "memtouch: no checksum error, no zero page" \
+	mt_log_has mt1 'memtouch: done .* errors=0 zero_pages=0'
+
+check "g1 unloads mrm_balloon" guest_run g1 60 'rmmod mrm_balloon'
+check "g1 detached" "$MRMCTL" detach g1
+check "g1 powers off cleanly" guest_stop g1 60

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# A hostile guest: user space in g1 speaks raw vsock to mrm_host's port
+# (vsock-hostile: garbage, truncation, oversized lengths, frames outside
+# RAM, lies, a flood, a reconnect storm), while g2's honest balloon keeps
+# being served.  The host module stays up, closes the hostile sessions as
+# the protocol says, and leaks nothing (it unloads cleanly afterwards).
+# A CID that is not attached is refused.  Nested paging.
+#
+# e2e: timeout=720 l1_mem=2048 npt=1
+
+MRMCTL=$REPO/tools/mrmctl/mrmctl
+VMS=/sys/kernel/mrm/vms
+MIB=$((1 << 20))
+
+vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
+attr_is() { [ "$(vm_attr "$1" "$2")" = "$3" ]; }
+
+guest_start g1 3 256
+guest_start g2 4 256
+guest_start g3 5 256
+for g in g1 g2 g3; do
+	check "$g boots" guest_wait_ready "$g" 120
+done
+for g in g1 g2; do
+	check "$g attached" "$MRMCTL" attach --pid "$(guest_pid "$g")" --name "$g"
+done
+check "g2 balloon connects" wait_for 60 attr_is g2 balloon_state connected
+check "g1 unloads its own balloon" guest_run g1 30 'rmmod mrm_balloon'
+
+# g3 is not attached: the host must not serve it.
+out=$(guest_run g3 60 'rmmod mrm_balloon; vsock-hostile --wait 3000 probe 2>&1 | tail -n 1')
+note "unattached g3: $out"
+if grep -q 'verdict=fail' <<<"$out"; then
+	ok "an unattached CID is not served"
+else
+	not_ok "an unattached CID is not served" "$out"
+fi
+
+# The whole hostile suite in g1, in the background (about five minutes).
+guest_run g1 10 'vsock-hostile all >/tmp/hostile.log 2>&1; echo "exit=$?" >>/tmp/hostile.log &'
+
+# Meanwhile the honest guest is served: inflate and deflate g2.
+sleep 20
+echo $((64 * MIB)) >"$VMS/g2/balloon_target"
+check "g2 inflates to 64 MiB during the attack" \
+	wait_for 60 attr_is g2 balloon_current $((64 * MIB))
+echo 0 >"$VMS/g2/balloon_target"
+check "g2 deflates during the attack" wait_for 60 attr_is g2 balloon_current 0
+
+check "the hostile suite finishes" \
+	wait_for 480 guest_run g1 10 'grep -q "^exit=" /tmp/hostile.log'
+guest_run g1 10 'grep -E "verdict=fail|passed=" /tmp/hostile.log' |
+	while read -r line; do note "$line"; done
+check "the host behaved in every hostile case" \
+	guest_run g1 10 'grep -q "^exit=0" /tmp/hostile.log'
+note "g1 rejected frames: $(vm_attr g1 balloon_rejected_frames), unknown frames: $(vm_attr g1 balloon_unknown_frames), sessions: $(vm_attr g1 balloon_sessions)"
+
+# The honest guest is still served after the attack.
+echo $((32 * MIB)) >"$VMS/g2/balloon_target"
+check "g2 still served after the attack" \
+	wait_for 60 attr_is g2 balloon_current $((32 * MIB))
+
+for g in g1 g2; do
+	check "$g detached" "$MRMCTL" detach "$g"
+done
+for g in g1 g2 g3; do
+	check "$g powers off cleanly" guest_stop "$g" 60
+done
