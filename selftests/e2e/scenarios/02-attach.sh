@@ -31,9 +31,15 @@ mrmctl() {
 	} >>"$OUT/mrmctl.log"
 }
 
-# Everything the attached VMs show, to compare before and after.
+# What the attachments are, to compare before and after (not the files
+# that change by themselves, such as the guest's statistics).
 vms_snapshot() {
-	grep -r . "$VMS" 2>/dev/null | sort
+	local dir f
+	for dir in "$VMS"/*/; do
+		for f in id name cid pid memory_bytes state hold; do
+			echo "$dir$f=$(cat "$dir$f" 2>/dev/null)"
+		done
+	done
 }
 
 # expect_refused <description> <exit code> <stderr regex> <mrmctl args...>
