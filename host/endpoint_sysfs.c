@@ -8,6 +8,8 @@
  * vm_sysfs.c guarantees the VM (and vm->ep, set up before the directory
  * and torn down after it) outlives every show() and store().
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/jiffies.h>
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
@@ -15,6 +17,7 @@
 #include <mrm/parse.h>
 
 #include "endpoint.h"
+#include "loop.h"
 #include "vm.h"
 #include "vm_sysfs.h"
 
@@ -41,6 +44,11 @@ static ssize_t balloon_target_store(struct kobject *kobj,
 	u64 bytes;
 	int err;
 
+	if (mrm_loop_enabled()) {
+		pr_info_ratelimited("VM %u: balloon_target is set by the policy; echo 0 >/sys/kernel/mrm/policy/enabled first\n",
+				    vm->id);
+		return -EBUSY;
+	}
 	err = mrm_parse_bytes(buf, 0, mrm_vm_memory_bytes(vm), &bytes);
 	if (err)
 		return err;

@@ -15,6 +15,7 @@
 
 #include "dev.h"
 #include "endpoint.h"
+#include "loop.h"
 #include "sysfs.h"
 #include "vm.h"
 
@@ -42,15 +43,29 @@ static int __init mrm_host_init(void)
 		       port, err);
 		goto exit_vm;
 	}
+	err = mrm_loop_sysfs_init();
+	if (err) {
+		pr_err("cannot create /sys/kernel/mrm/policy: %d\n", err);
+		goto stop_endpoint;
+	}
+	err = mrm_loop_start();
+	if (err) {
+		pr_err("cannot start the policy loop: %d\n", err);
+		goto exit_loop_sysfs;
+	}
 	err = mrm_dev_init();
 	if (err) {
 		pr_err("cannot create /dev/mrm: %d\n", err);
-		goto stop_endpoint;
+		goto stop_loop;
 	}
 
 	pr_info("version %s loaded (balloon port %u)\n", MRM_VERSION, port);
 	return 0;
 
+stop_loop:
+	mrm_loop_stop();
+exit_loop_sysfs:
+	mrm_loop_sysfs_exit();
 stop_endpoint:
 	mrm_endpoint_stop();
 exit_vm:
@@ -63,6 +78,8 @@ exit_sysfs:
 static void __exit mrm_host_exit(void)
 {
 	mrm_dev_exit();
+	mrm_loop_stop();
+	mrm_loop_sysfs_exit();
 	mrm_endpoint_stop();
 	mrm_vm_exit();
 	mrm_sysfs_exit();

@@ -15,6 +15,7 @@
 #include <linux/xarray.h>
 
 #include "endpoint.h"
+#include "loop.h"
 #include "vm.h"
 #include "vm_sysfs.h"
 #include "vm_watch.h"
@@ -29,8 +30,10 @@
  * here.
  */
 static const struct mrm_vm_hooks *const mrm_vm_hook_table[] = {
-	/* Before sysfs: its files show the endpoint's state. */
+	/* Before sysfs: its files show the endpoint's and policy's state. */
 	&mrm_vm_endpoint_hooks,
+	/* After every subsystem it drives: its ->detach runs before theirs. */
+	&mrm_vm_policy_hooks,
 	&mrm_vm_sysfs_hooks,
 };
 

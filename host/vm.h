@@ -57,6 +57,7 @@
 struct file;
 struct kvm;
 struct mrm_vm_endpoint;
+struct mrm_vm_policy;
 struct mrm_vm_sysfs;
 
 /* Seconds between log lines while a teardown waits for references. */
@@ -126,6 +127,7 @@ enum mrm_vm_flag_bits {
  * @sysfs: state of the per-VM sysfs directory (vm_sysfs.c).  Owned by
  *	its hooks, like every extension pointer below.
  * @ep: the balloon protocol endpoint's state (endpoint.c).
+ * @policy: the policy loop's knobs and results for the VM (loop.c).
  *
  * Extension points: a subsystem that keeps per-VM state adds a pointer
  * here (e.g. ``struct mrm_balloon_vm *balloon``), sets it in its ->attach
@@ -152,6 +154,7 @@ struct mrm_vm {
 
 	struct mrm_vm_sysfs *sysfs;
 	struct mrm_vm_endpoint *ep;
+	struct mrm_vm_policy *policy;
 };
 
 /**
