@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Reliability at 2x overcommitment: two 1024 MiB guests on a 1024 MiB L1
+# (swap with zswap in front), each in its own cgroup, attached, balloons
+# connected, the policy at its defaults.  Every guest writes 640 MiB of
+# pages with known content and verifies them for minutes (memtouch: a
+# 64 MiB active set rewritten in a loop, every page checked every 60 s
+# and at the end), while the host balloons, compresses and swaps.
+# Required: 0 guests killed or hung, 0 checksum errors, 0 OOM kills in L1
+# or in the guests, and the host back in high once the load stops.
+# Prints the time from entering soft to returning to high.
+#
+# e2e: timeout=1500 l1_mem=1024 npt=1 swap=3072
+
+# shellcheck source=selftests/e2e/lib/policy-lib.sh
+. "$REPO/selftests/e2e/lib/policy-lib.sh"
+
+GUEST_MIB=1024
+DATA_MIB=640
+RUN_S=240
+
+thp_off
+check "sampling period 2 s" sh -c "echo 2000 >$SAMPLING/period_ms"
+check "g1 up" pol_guest_up g1 3 "$GUEST_MIB"
+check "g2 up" pol_guest_up g2 4 "$GUEST_MIB"
+note "L1 RAM $(mib "$(host_num total_bytes)") MiB, guests $((2 * GUEST_MIB)) MiB, data $((2 * DATA_MIB)) MiB; minfree=$(mib "$(host_num minfree_bytes)") soft=$(mib "$(host_num soft_bytes)") MiB"
+csv=$OUT/reliability.csv
+timeline_start "$csv" g1 g2
+transitions0=$(host_num transitions)
+
+for g in g1 g2; do
+	mt_start "$g" mt --size "$DATA_MIB" --active 64 --write --time "$RUN_S" \
+		--report 10 --verify-all-every 60 --seed "${g#g}"
+done
+for g in g1 g2; do
+	check "$g wrote its data" wait_for 600 mt_has "$g" mt 'memtouch: ready'
+done
+for g in g1 g2; do
+	check "$g finished: verified every page" \
+		wait_for $((RUN_S + 600)) mt_has "$g" mt 'memtouch: done'
+done
+load_end=$SECONDS
+check "host back to high after the load" wait_for 300 host_is state high
+back=$((SECONDS - load_end))
+timeline_stop
+timeline_print "$csv" 20
+note "states: $(timeline_states "$csv")"
+
+errors=0
+for g in g1 g2; do
+	e=$(mt_value "$g" mt 'memtouch: done' errors)
+	note "$g: $(guest_run "$g" 10 'grep "memtouch: done" /tmp/mt.log') verify_all=$(guest_run "$g" 10 'grep -c "memtouch: verify-all" /tmp/mt.log')"
+	errors=$((errors + ${e:-1}))
+done
+killed=0
+for g in g1 g2; do
+	guest_alive "$g" || killed=$((killed + 1))
+done
+oom_l2=0
+for g in g1 g2; do
+	guest_log_has "$g" 'Out of memory|oom-kill' && oom_l2=$((oom_l2 + 1))
+done
+oom_l1=$(dmesg | grep -c 'Out of memory\|oom-kill')
+note "reliability: guests_killed_or_hung=$killed checksum_errors=$errors oom_kills_l1=$oom_l1 oom_kills_l2=$oom_l2"
+note "host: transitions=$(($(host_num transitions) - transitions0)) last_recovery_ms=$(host_num last_recovery_ms) (soft -> high), back to high ${back} s after the load stopped"
+note "peak: swapped g1=$(timeline_max "$csv" g1_swapped) g2=$(timeline_max "$csv" g2_swapped) compressed g1=$(timeline_max "$csv" g1_compressed) g2=$(timeline_max "$csv" g2_compressed) ballooned g1=$(timeline_max "$csv" g1_ballooned) g2=$(timeline_max "$csv" g2_ballooned) MiB"
+check "0 guests killed or hung" test "$killed" -eq 0
+check "0 checksum errors" test "$errors" -eq 0
+check "0 OOM kills in L1" test "$oom_l1" -eq 0
+check "0 OOM kills in the guests" test "$oom_l2" -eq 0
+check "the host left high (the test overcommitted it)" \
+	test "$(($(host_num transitions) - transitions0))" -gt 0
+check "recovery time recorded" test "$(host_num last_recovery_ms)" -gt 0
+for g in g1 g2; do
+	check "$g down" pol_guest_down "$g"
+done
