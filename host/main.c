@@ -15,6 +15,7 @@
 
 #include "dev.h"
 #include "endpoint.h"
+#include "sample.h"
 #include "sysfs.h"
 #include "vm.h"
 
@@ -31,10 +32,15 @@ static int __init mrm_host_init(void)
 		pr_err("cannot create /sys/kernel/mrm: %d\n", err);
 		return err;
 	}
+	err = mrm_sample_init();
+	if (err) {
+		pr_err("cannot set up working-set sampling: %d\n", err);
+		goto exit_sysfs;
+	}
 	err = mrm_vm_init();
 	if (err) {
 		pr_err("cannot set up the VM registry: %d\n", err);
-		goto exit_sysfs;
+		goto exit_sample;
 	}
 	err = mrm_endpoint_start(port);
 	if (err) {
@@ -55,6 +61,8 @@ stop_endpoint:
 	mrm_endpoint_stop();
 exit_vm:
 	mrm_vm_exit();
+exit_sample:
+	mrm_sample_exit();
 exit_sysfs:
 	mrm_sysfs_exit();
 	return err;
@@ -65,6 +73,7 @@ static void __exit mrm_host_exit(void)
 	mrm_dev_exit();
 	mrm_endpoint_stop();
 	mrm_vm_exit();
+	mrm_sample_exit();
 	mrm_sysfs_exit();
 	pr_info("unloaded\n");
 }

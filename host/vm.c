@@ -15,6 +15,7 @@
 #include <linux/xarray.h>
 
 #include "endpoint.h"
+#include "sample.h"
 #include "vm.h"
 #include "vm_sysfs.h"
 #include "vm_watch.h"
@@ -26,11 +27,13 @@
 /*
  * The subsystems that keep per-VM state, in attach order (see struct
  * mrm_vm_hooks).  The balloon endpoint and the policy add their entry
- * here.
+ * here.  Sampling comes after the endpoint, before sysfs.
  */
 static const struct mrm_vm_hooks *const mrm_vm_hook_table[] = {
 	/* Before sysfs: its files show the endpoint's state. */
 	&mrm_vm_endpoint_hooks,
+	/* Before sysfs: its files show the estimate. */
+	&mrm_vm_sample_hooks,
 	&mrm_vm_sysfs_hooks,
 };
 
