@@ -82,6 +82,39 @@ struct mrm_sample_frame {
 };
 
 /**
+ * struct mrm_sample_clock - the time a piece of work runs
+ * @ns: time accumulated, in ns
+ * @since: when the current stretch began (ktime_get_ns())
+ *
+ * The work reschedules between batches; the time it gives away there is
+ * left out, so that @ns is its own running time.  Within a batch the
+ * work does not sleep and, unless the kernel was booted with
+ * preempt=full, is not preempted; interrupts are counted.
+ */
+struct mrm_sample_clock {
+	u64 ns;
+	u64 since;
+};
+
+static void mrm_sample_clock_start(struct mrm_sample_clock *c)
+{
+	c->since = ktime_get_ns();
+}
+
+static void mrm_sample_clock_stop(struct mrm_sample_clock *c)
+{
+	c->ns += ktime_get_ns() - c->since;
+}
+
+/* A reschedule point whose time is not counted. */
+static void mrm_sample_resched(struct mrm_sample_clock *c)
+{
+	mrm_sample_clock_stop(c);
+	cond_resched();
+	mrm_sample_clock_start(c);
+}
+
+/**
  * struct mrm_vm_sample - a VM's sampling
  * @vm: the VM; valid for as long as this object (freed by ->free)
  * @work: the period's work; queued from attach until ->detach cancels it
@@ -224,7 +257,8 @@ static int mrm_sample_reserve(struct mrm_vm_sample *s, u32 n)
 }
 
 /* Start a period of @n samples: choose the frames and clear their age. */
-static int mrm_sample_start(struct mrm_vm_sample *s, u32 n)
+static int mrm_sample_start(struct mrm_vm_sample *s, u32 n,
+			    struct mrm_sample_clock *clock)
 {
 	struct mmu_notifier *mn = &s->vm->kvm->mmu_notifier;
 	u32 i, nr;
@@ -254,7 +288,7 @@ static int mrm_sample_start(struct mrm_vm_sample *s, u32 n)
 		if (err < 0)
 			return err;
 		if (i % MRM_SAMPLE_BATCH == MRM_SAMPLE_BATCH - 1)
-			cond_resched();
+			mrm_sample_resched(clock);
 	}
 	s->nr_frames = nr;
 	return 0;
@@ -277,7 +311,7 @@ static bool mrm_sample_frame_valid(struct kvm *kvm,
 
 /* End the period: count the chosen frames touched since its start. */
 static void mrm_sample_end(struct mrm_vm_sample *s, u32 *touched,
-			   u32 *checked)
+			   u32 *checked, struct mrm_sample_clock *clock)
 {
 	struct kvm *kvm = s->vm->kvm;
 	u32 i, batch_end;
@@ -300,7 +334,7 @@ static void mrm_sample_end(struct mrm_vm_sample *s, u32 *touched,
 			*touched += young;
 		}
 		srcu_read_unlock(&kvm->srcu, idx);
-		cond_resched();
+		mrm_sample_resched(clock);
 	}
 	s->nr_frames = 0;
 }
@@ -326,18 +360,18 @@ static void mrm_sample_work(struct work_struct *work)
 {
 	struct mrm_vm_sample *s = container_of(to_delayed_work(work),
 					       struct mrm_vm_sample, work);
+	struct mrm_sample_clock end = {}, start = {};
 	bool ended = s->nr_frames > 0;
 	u32 touched = 0, checked = 0;
 	struct mrm_wss_config cfg;
-	u64 t0, end_ns;
 	int err;
 
 	mrm_sample_config_get(&cfg);
 
-	t0 = ktime_get_ns();
+	mrm_sample_clock_start(&end);
 	if (ended)
-		mrm_sample_end(s, &touched, &checked);
-	end_ns = ktime_get_ns() - t0;
+		mrm_sample_end(s, &touched, &checked, &end);
+	mrm_sample_clock_stop(&end);
 
 	spin_lock(&s->lock);
 	if (ended) {
@@ -347,15 +381,16 @@ static void mrm_sample_work(struct work_struct *work)
 		s->last.periods = s->wss.periods;
 		s->last.touched = touched;
 		s->last.checked = checked;
-		s->last.cpu_ns = s->start_ns + end_ns;
+		s->last.cpu_ns = s->start_ns + end.ns;
 	}
 	if (cfg.samples != s->wss.samples)
 		mrm_sample_wss_reconfigure(&s->wss, &cfg);
 	spin_unlock(&s->lock);
 
-	t0 = ktime_get_ns();
-	err = mrm_sample_start(s, cfg.samples);
-	s->start_ns = ktime_get_ns() - t0;
+	mrm_sample_clock_start(&start);
+	err = mrm_sample_start(s, cfg.samples, &start);
+	mrm_sample_clock_stop(&start);
+	s->start_ns = start.ns;
 	if (err) {
 		s->nr_frames = 0;
 		pr_notice_ratelimited("vm %u: sampling period skipped: %d\n",
