@@ -45,17 +45,18 @@ static struct mrm_sample_pos *alloc_out(struct kunit *test, u32 n)
 }
 
 /*
- * Slots of 100, 0, 300 and 600 pages: each slot gets a share of the
+ * Slots of 100k, 0, 300k and 600k pages (many more pages than draws, so
+ * the draws are random, not a census): each slot gets a share of the
  * draws proportional to its size (within 5 standard deviations), every
  * position is inside its slot, and none lands in the empty slot.
  */
 static void mrm_sample_pick_slot_shares_test(struct kunit *test)
 {
-	static const u64 slots[] = { 100, 0, 300, 600 };
+	static const u64 slots[] = { 100000, 0, 300000, 600000 };
 	u32 count[ARRAY_SIZE(slots)] = { 0 };
 	struct mrm_sample_pos *out = alloc_out(test, DRAWS);
 	struct mrm_prng rng;
-	u64 total = 1000;
+	u64 total = 1000000;
 	u32 i;
 
 	mrm_prng_seed(&rng, 5);
@@ -83,7 +84,7 @@ static void mrm_sample_pick_slot_shares_test(struct kunit *test)
 /* Within one slot, ten equal buckets pass a chi-square test. */
 static void mrm_sample_pick_within_slot_test(struct kunit *test)
 {
-	static const u64 slots[] = { 0, 1000, 0 };
+	static const u64 slots[] = { 0, 1000000, 0 };
 	struct mrm_sample_pos *out = alloc_out(test, DRAWS);
 	u32 bucket[BUCKETS] = { 0 };
 	u64 expect = DRAWS / BUCKETS, chi2 = 0;
