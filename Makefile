@@ -7,7 +7,7 @@ KDIR ?= $(shell scripts/kdir.sh 2>/dev/null)
 
 MODULES := host/mrm_host.ko guest/mrm_balloon.ko
 
-.PHONY: all modules tools clean help matrix checkpatch kunit sim fuzz e2e demo check bench-balloon
+.PHONY: all modules tools clean help matrix checkpatch kunit sim fuzz e2e demo check bench-balloon bench-sample
 
 all: modules
 
@@ -53,6 +53,10 @@ fuzz:
 bench-balloon:
 	selftests/e2e/run.sh selftests/e2e/bench/balloon.sh
 
+# Host CPU time of working-set sampling per period, 256 MiB vs 1 GiB guest.
+bench-sample:
+	selftests/e2e/run.sh selftests/e2e/bench/sample.sh
+
 # The main demo: for now the end-to-end scenarios themselves.
 demo: e2e
 
@@ -70,6 +74,7 @@ help:
 	@echo "make e2e         nested-KVM scenarios (QEMU L1 host, KVM L2 guests)"
 	@echo "make fuzz        libFuzzer on the wire protocol, FUZZ_RUNS inputs (build/fuzz)"
 	@echo "make bench-balloon  inflate 1 GiB with mrm and with virtio-balloon, side by side"
+	@echo "make bench-sample   sampling cost per period, 256 MiB and 1 GiB guests, and the ratio"
 	@echo "make demo        the main demo (currently: make e2e)"
 	@echo "make check       build matrix, checkpatch, kunit, sim, fuzz, e2e; the project's one test command"
 	@echo "make clean"

@@ -29,20 +29,13 @@
 #include <mrm/compat.h>
 
 #include "balloon.h"
+#include "vm.h"
 
 #define MRM_FRAME_BYTES		4096ULL
 
 /* VMAs whose pages mrm never drops. */
 #define MRM_VMA_UNRELEASABLE \
 	(VM_HUGETLB | VM_PFNMAP | VM_IO | VM_MIXEDMAP | VM_LOCKED)
-
-/* Memory slots that are not ordinary guest RAM. */
-#ifdef KVM_MEM_GUEST_MEMFD
-#define MRM_SLOT_NOT_RAM \
-	(KVM_MEM_READONLY | KVM_MEMSLOT_INVALID | KVM_MEM_GUEST_MEMFD)
-#else
-#define MRM_SLOT_NOT_RAM	(KVM_MEM_READONLY | KVM_MEMSLOT_INVALID)
-#endif
 
 /**
  * mrm_vm_balloon_init() - an empty record
@@ -122,7 +115,7 @@ static struct kvm_memory_slot *mrm_frame_slot(struct kvm *kvm,
 	struct kvm_memory_slot *slot = gfn_to_memslot(kvm, f->gfn);
 	u64 end = f->gfn + (1ULL << f->order);
 
-	if (!slot || (slot->flags & MRM_SLOT_NOT_RAM) ||
+	if (!slot || !mrm_vm_slot_is_ram(slot) ||
 	    end > slot->base_gfn + slot->npages)
 		return NULL;
 	return slot;

@@ -16,6 +16,7 @@
 #include "dev.h"
 #include "endpoint.h"
 #include "loop.h"
+#include "sample.h"
 #include "sysfs.h"
 #include "vm.h"
 
@@ -32,10 +33,15 @@ static int __init mrm_host_init(void)
 		pr_err("cannot create /sys/kernel/mrm: %d\n", err);
 		return err;
 	}
+	err = mrm_sample_init();
+	if (err) {
+		pr_err("cannot set up working-set sampling: %d\n", err);
+		goto exit_sysfs;
+	}
 	err = mrm_vm_init();
 	if (err) {
 		pr_err("cannot set up the VM registry: %d\n", err);
-		goto exit_sysfs;
+		goto exit_sample;
 	}
 	err = mrm_endpoint_start(port);
 	if (err) {
@@ -70,6 +76,8 @@ stop_endpoint:
 	mrm_endpoint_stop();
 exit_vm:
 	mrm_vm_exit();
+exit_sample:
+	mrm_sample_exit();
 exit_sysfs:
 	mrm_sysfs_exit();
 	return err;
@@ -82,6 +90,7 @@ static void __exit mrm_host_exit(void)
 	mrm_loop_sysfs_exit();
 	mrm_endpoint_stop();
 	mrm_vm_exit();
+	mrm_sample_exit();
 	mrm_sysfs_exit();
 	pr_info("unloaded\n");
 }

@@ -16,6 +16,7 @@
 
 #include "endpoint.h"
 #include "loop.h"
+#include "sample.h"
 #include "vm.h"
 #include "vm_sysfs.h"
 #include "vm_watch.h"
@@ -26,12 +27,12 @@
 
 /*
  * The subsystems that keep per-VM state, in attach order (see struct
- * mrm_vm_hooks).  The balloon endpoint and the policy add their entry
- * here.
+ * mrm_vm_hooks).  ->detach and ->free run in reverse order.
  */
 static const struct mrm_vm_hooks *const mrm_vm_hook_table[] = {
-	/* Before sysfs: its files show the endpoint's and policy's state. */
+	/* All before sysfs: its files show their state. */
 	&mrm_vm_endpoint_hooks,
+	&mrm_vm_sample_hooks,
 	/* After every subsystem it drives: its ->detach runs before theirs. */
 	&mrm_vm_policy_hooks,
 	&mrm_vm_sysfs_hooks,

@@ -56,8 +56,10 @@
 
 struct file;
 struct kvm;
+struct kvm_memory_slot;
 struct mrm_vm_endpoint;
 struct mrm_vm_policy;
+struct mrm_vm_sample;
 struct mrm_vm_sysfs;
 
 /* Seconds between log lines while a teardown waits for references. */
@@ -128,6 +130,8 @@ enum mrm_vm_flag_bits {
  *	its hooks, like every extension pointer below.
  * @ep: the balloon protocol endpoint's state (endpoint.c).
  * @policy: the policy loop's knobs and results for the VM (loop.c).
+ * @sample: the working-set sampling's state (sample.c): the period work
+ *	and the estimator; read it through mrm_sample_active_frac().
  *
  * Extension points: a subsystem that keeps per-VM state adds a pointer
  * here (e.g. ``struct mrm_balloon_vm *balloon``), sets it in its ->attach
@@ -155,6 +159,7 @@ struct mrm_vm {
 	struct mrm_vm_sysfs *sysfs;
 	struct mrm_vm_endpoint *ep;
 	struct mrm_vm_policy *policy;
+	struct mrm_vm_sample *sample;
 };
 
 /**
@@ -207,6 +212,7 @@ void mrm_vm_put(struct mrm_vm *vm);
 
 const char *mrm_vm_state_name(enum mrm_vm_state state);
 u64 mrm_vm_memory_bytes(struct mrm_vm *vm);
+bool mrm_vm_slot_is_ram(const struct kvm_memory_slot *slot);
 
 int mrm_vm_init(void);
 void mrm_vm_exit(void);

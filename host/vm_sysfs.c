@@ -20,6 +20,7 @@
 
 #include "endpoint.h"
 #include "loop.h"
+#include "sample_sysfs.h"
 #include "sysfs.h"
 #include "vm.h"
 #include "vm_sysfs.h"
@@ -120,6 +121,7 @@ static const struct attribute_group *mrm_vm_groups[] = {
 	&mrm_vm_balloon_group,
 	&mrm_vm_guest_group,
 	&mrm_vm_policy_group,
+	&mrm_vm_sample_group,
 	NULL,
 };
 

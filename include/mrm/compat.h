@@ -10,6 +10,7 @@
 #define _MRM_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 
@@ -105,6 +106,34 @@ static inline void mrm_zap_vma_range(struct vm_area_struct *vma,
 #else
 	zap_page_range(vma, addr, size);
 #endif
+}
+
+/*
+ * Ageing one page through a secondary MMU's own notifier (KVM's, reached
+ * as &kvm->mmu_notifier; __mmu_notifier_clear_young() and friends are not
+ * exported).  ->clear_young() clears the accessed state of the secondary
+ * mappings of [start, end); ->test_young() says whether the page at an
+ * address was accessed since.  Debian's 6.1 and 6.12 pass the same
+ * arguments (test_young() takes one address in both); upstream has
+ * reshaped these callbacks before, so every call goes through these two
+ * helpers and a change of signature is fixed here alone.  Both return
+ * whether the page was young (the notifier's answer, 0 or 1), or
+ * -EOPNOTSUPP if the notifier does not age pages.
+ */
+static inline int mrm_mn_clear_young(struct mmu_notifier *mn,
+				     unsigned long hva)
+{
+	if (!mn->ops || !mn->ops->clear_young)
+		return -EOPNOTSUPP;
+	return mn->ops->clear_young(mn, mn->mm, hva, hva + PAGE_SIZE) ? 1 : 0;
+}
+
+static inline int mrm_mn_test_young(struct mmu_notifier *mn,
+				    unsigned long hva)
+{
+	if (!mn->ops || !mn->ops->test_young)
+		return -EOPNOTSUPP;
+	return mn->ops->test_young(mn, mn->mm, hva) ? 1 : 0;
 }
 
 #endif /* _MRM_COMPAT_H */
