@@ -15,6 +15,8 @@
 #include <linux/xarray.h>
 
 #include "endpoint.h"
+#include "ksm.h"
+#include "memcg.h"
 #include "vm.h"
 #include "vm_sysfs.h"
 #include "vm_watch.h"
@@ -29,8 +31,10 @@
  * here.
  */
 static const struct mrm_vm_hooks *const mrm_vm_hook_table[] = {
-	/* Before sysfs: its files show the endpoint's state. */
+	/* Before sysfs: its files show the state of the ones above it. */
 	&mrm_vm_endpoint_hooks,
+	&mrm_vm_memcg_hooks,
+	&mrm_vm_ksm_hooks,
 	&mrm_vm_sysfs_hooks,
 };
 
@@ -436,6 +440,7 @@ int mrm_vm_attach(const struct mrm_vm_params *params, u32 *id)
 	if (err)
 		goto unreserve;
 
+	vm->params = params;
 	for (nr_hooks = 0; nr_hooks < ARRAY_SIZE(mrm_vm_hook_table); nr_hooks++) {
 		const struct mrm_vm_hooks *hooks = mrm_vm_hook_table[nr_hooks];
 
@@ -446,9 +451,11 @@ int mrm_vm_attach(const struct mrm_vm_params *params, u32 *id)
 			pr_notice_ratelimited("%s: attach failed in %s: %d\n",
 					      mrm_vm_who(vm, who), hooks->name,
 					      err);
+			vm->params = NULL;
 			goto release_hooks;
 		}
 	}
+	vm->params = NULL;
 
 	err = mrm_vm_publish(vm);
 	if (err)

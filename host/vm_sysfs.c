@@ -19,6 +19,7 @@
 #include <linux/sysfs.h>
 
 #include "endpoint.h"
+#include "memcg.h"
 #include "sysfs.h"
 #include "vm.h"
 #include "vm_sysfs.h"
@@ -118,6 +119,7 @@ static const struct attribute_group *mrm_vm_groups[] = {
 	&mrm_vm_group,
 	&mrm_vm_balloon_group,
 	&mrm_vm_guest_group,
+	&mrm_vm_memcg_group,
 	NULL,
 };
 
