@@ -107,7 +107,7 @@ static const char *attach_error_hint(int err, const struct mrm_attach *req,
 			 (int)pid, mrmctl_cgroup_of(pid), cgroup);
 		return hint;
 	case EOPNOTSUPP:
-		return "no memory controller in the cgroup (see its parent's cgroup.subtree_control)";
+		return "no memory controller in the cgroup (see parent's cgroup.subtree_control)";
 	case EEXIST:
 		return "this VM is already attached (see mrmctl list)";
 	case EADDRINUSE:
