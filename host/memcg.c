@@ -266,7 +266,7 @@ static void mrm_memcg_reclaim_work(struct work_struct *work)
  * becomes the larger of the two (repeating a request does not double it).
  * Reclaim takes the cgroup's coldest pages first, whichever process of
  * the cgroup they belong to; with zswap enabled they are compressed
- * before they go to swap.  Any context that may take a spinlock.
+ * before they go to swap.  Does not sleep.
  *
  * Return: 0 if queued or merged, -EOPNOTSUPP without a cgroup, -ESRCH if
  * the VM is being detached.
