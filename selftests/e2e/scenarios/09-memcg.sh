@@ -126,3 +126,26 @@ check "g1 detached" "$MRMCTL" detach g1
 check "memory.high restored to max on detach" grep -qx max "$CG/memory.high"
 check "g1 powers off cleanly" guest_stop g1 60
 check "g1's cgroup can be removed" rmdir "$CG"
+
+# --- mrmctl attach --cgroup alone -----------------------------------------
+# g2 starts outside any VM cgroup.  A cgroup it is not in is refused with
+# the cgroup it is really in; --cgroup alone makes /sys/fs/cgroup/mrm/g2
+# and moves QEMU there.
+guest_start g2 4 192
+check "g2 boots" guest_wait_ready g2 120
+cgroup_make "$CGROUP_ROOT/mrm/empty"
+out=$("$MRMCTL" attach --pid "$(guest_pid g2)" --name g2 --cgroup "$CGROUP_ROOT/mrm/empty" 2>&1)
+rc=$?
+note "mrmctl: $(tr '\n' ' ' <<<"$out")"
+check "a cgroup QEMU is not in is refused (exit 1, EXDEV)" \
+	eval '[ $rc -eq 1 ] && grep -q "EXDEV.*is in cgroup /" <<<"$out"'
+rmdir "$CGROUP_ROOT/mrm/empty"
+out=$("$MRMCTL" attach --pid "$(guest_pid g2)" --name g2 --cgroup 2>&1)
+note "mrmctl: $(tr '\n' ' ' <<<"$out")"
+check "g2 attached with --cgroup alone" grep -q '^attached: .*cgroup=/sys/fs/cgroup/mrm/g2' <<<"$out"
+check "mrmctl says what stays charged to the old cgroup" grep -q 'stay charged to its old cgroup' <<<"$out"
+check "QEMU moved into it" grep -qx "0::/mrm/g2" "/proc/$(guest_pid g2)/cgroup"
+check "sysfs shows it" grep -qx /mrm/g2 "$VMS/g2/cgroup"
+check "g2 detached" "$MRMCTL" detach g2
+check "g2 powers off cleanly" guest_stop g2 60
+check "g2's cgroup can be removed" rmdir "$CGROUP_ROOT/mrm/g2"
