@@ -30,7 +30,9 @@
 static_assert(sizeof(struct mrm_attach) == 80);
 static_assert(sizeof(struct mrm_detach) == 32);
 static_assert(offsetof(struct mrm_attach, name) == 16);
-static_assert(offsetof(struct mrm_attach, reserved) == 48);
+static_assert(offsetof(struct mrm_attach, cgroup_fd) == 48);
+static_assert(offsetof(struct mrm_attach, reserved32) == 52);
+static_assert(offsetof(struct mrm_attach, reserved) == 56);
 static_assert(offsetof(struct mrm_detach, reserved) == 8);
 
 static bool mrm_dev_zeroed(const void *p, size_t size)
@@ -54,8 +56,14 @@ static int mrm_dev_attach(struct file *file, struct mrm_attach __user *uarg)
 				      req.flags & ~MRM_ATTACH_FLAGS);
 		return -EINVAL;
 	}
-	if (req.id || !mrm_dev_zeroed(req.reserved, sizeof(req.reserved))) {
+	if (req.id || req.reserved32 ||
+	    !mrm_dev_zeroed(req.reserved, sizeof(req.reserved))) {
 		pr_notice_ratelimited("attach refused: id or reserved fields not zero\n");
+		return -EINVAL;
+	}
+	if (req.flags & MRM_ATTACH_CGROUP ? req.cgroup_fd < 0 : req.cgroup_fd) {
+		pr_notice_ratelimited("attach refused: cgroup_fd %d with flags 0x%x\n",
+				      req.cgroup_fd, req.flags);
 		return -EINVAL;
 	}
 	if (!mrm_vm_cid_valid(req.cid)) {
@@ -82,6 +90,8 @@ static int mrm_dev_attach(struct file *file, struct mrm_attach __user *uarg)
 	params.cid = req.cid;
 	params.name = req.name;
 	params.holder = (req.flags & MRM_ATTACH_HOLD) ? file : NULL;
+	/* Checked by the memcg hook (memcg.c), in this context. */
+	params.cgroup_fd = (req.flags & MRM_ATTACH_CGROUP) ? req.cgroup_fd : -1;
 	err = mrm_vm_attach(&params, &id);
 	if (err)
 		goto put_vm_file;

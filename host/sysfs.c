@@ -10,6 +10,7 @@
 
 #include <mrm/version.h>
 
+#include "ksm.h"
 #include "sysfs.h"
 
 /* Created at module load, removed at unload; no lock needed. */
@@ -25,6 +26,7 @@ static struct kobj_attribute mrm_attr_version = __ATTR_RO(version);
 
 static struct attribute *mrm_root_attrs[] = {
 	&mrm_attr_version.attr,
+	&mrm_ksm_attr.attr,
 	NULL,
 };
 

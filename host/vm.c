@@ -17,6 +17,8 @@
 #include "endpoint.h"
 #include "loop.h"
 #include "sample.h"
+#include "ksm.h"
+#include "memcg.h"
 #include "vm.h"
 #include "vm_sysfs.h"
 #include "vm_watch.h"
@@ -33,6 +35,8 @@ static const struct mrm_vm_hooks *const mrm_vm_hook_table[] = {
 	/* All before sysfs: its files show their state. */
 	&mrm_vm_endpoint_hooks,
 	&mrm_vm_sample_hooks,
+	&mrm_vm_memcg_hooks,
+	&mrm_vm_ksm_hooks,
 	/* After every subsystem it drives: its ->detach runs before theirs. */
 	&mrm_vm_policy_hooks,
 	&mrm_vm_sysfs_hooks,
@@ -440,6 +444,7 @@ int mrm_vm_attach(const struct mrm_vm_params *params, u32 *id)
 	if (err)
 		goto unreserve;
 
+	vm->params = params;
 	for (nr_hooks = 0; nr_hooks < ARRAY_SIZE(mrm_vm_hook_table); nr_hooks++) {
 		const struct mrm_vm_hooks *hooks = mrm_vm_hook_table[nr_hooks];
 
@@ -450,9 +455,11 @@ int mrm_vm_attach(const struct mrm_vm_params *params, u32 *id)
 			pr_notice_ratelimited("%s: attach failed in %s: %d\n",
 					      mrm_vm_who(vm, who), hooks->name,
 					      err);
+			vm->params = NULL;
 			goto release_hooks;
 		}
 	}
+	vm->params = NULL;
 
 	err = mrm_vm_publish(vm);
 	if (err)

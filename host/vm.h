@@ -60,6 +60,8 @@ struct kvm_memory_slot;
 struct mrm_vm_endpoint;
 struct mrm_vm_policy;
 struct mrm_vm_sample;
+struct mrm_vm_memcg;
+struct mrm_vm_params;
 struct mrm_vm_sysfs;
 
 /* Seconds between log lines while a teardown waits for references. */
@@ -116,6 +118,8 @@ enum mrm_vm_flag_bits {
  *	teardown, so valid for every reference holder.  Constant.
  * @holder: the /dev/mrm file an MRM_ATTACH_HOLD attachment is tied to, or
  *	NULL.  Compared, never dereferenced.  Constant.
+ * @params: what user space asked for; set only while the attach hooks
+ *	run (they may read it), NULL otherwise.
  * @state: see enum mrm_vm_state.  Written under mrm_vms_lock; read under it
  *	or with READ_ONCE() where a stale value is harmless (sysfs).
  * @users: references; the attachment holds one from creation until step
@@ -132,6 +136,7 @@ enum mrm_vm_flag_bits {
  * @policy: the policy loop's knobs and results for the VM (loop.c).
  * @sample: the working-set sampling's state (sample.c): the period work
  *	and the estimator; read it through mrm_sample_active_frac().
+ * @memcg: the VM's cgroup and accounting (memcg.c).
  *
  * Extension points: a subsystem that keeps per-VM state adds a pointer
  * here (e.g. ``struct mrm_balloon_vm *balloon``), sets it in its ->attach
@@ -146,6 +151,7 @@ struct mrm_vm {
 	char name[MRM_VM_NAME_SIZE];
 	struct kvm *kvm;
 	const struct file *holder;
+	const struct mrm_vm_params *params;
 
 	enum mrm_vm_state state;
 
@@ -160,6 +166,7 @@ struct mrm_vm {
 	struct mrm_vm_endpoint *ep;
 	struct mrm_vm_policy *policy;
 	struct mrm_vm_sample *sample;
+	struct mrm_vm_memcg *memcg;
 };
 
 /**
@@ -192,12 +199,15 @@ struct mrm_vm_hooks {
  * @cid: see struct mrm_attach
  * @name: see struct mrm_attach (may be empty)
  * @holder: the /dev/mrm file for MRM_ATTACH_HOLD, else NULL
+ * @cgroup_fd: with MRM_ATTACH_CGROUP, the caller's file descriptor of the
+ *	VM's cgroup2 directory (not yet checked: memcg.c does), else -1
  */
 struct mrm_vm_params {
 	struct kvm *kvm;
 	u32 cid;
 	const char *name;
 	const struct file *holder;
+	int cgroup_fd;
 };
 
 int mrm_vm_attach(const struct mrm_vm_params *params, u32 *id);

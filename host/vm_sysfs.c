@@ -21,6 +21,7 @@
 #include "endpoint.h"
 #include "loop.h"
 #include "sample_sysfs.h"
+#include "memcg.h"
 #include "sysfs.h"
 #include "vm.h"
 #include "vm_sysfs.h"
@@ -122,6 +123,7 @@ static const struct attribute_group *mrm_vm_groups[] = {
 	&mrm_vm_guest_group,
 	&mrm_vm_policy_group,
 	&mrm_vm_sample_group,
+	&mrm_vm_memcg_group,
 	NULL,
 };
 

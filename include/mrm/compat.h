@@ -9,7 +9,9 @@
 #ifndef _MRM_COMPAT_H
 #define _MRM_COMPAT_H
 
+#include <linux/ksm.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/mmu_notifier.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
@@ -134,6 +136,39 @@ static inline int mrm_mn_test_young(struct mmu_notifier *mn,
 	if (!mn->ops || !mn->ops->test_young)
 		return -EOPNOTSUPP;
 	return mn->ops->test_young(mn, mn->mm, hva) ? 1 : 0;
+}
+
+/*
+ * Marking a whole VMA mergeable for KSM, as madvise(MADV_MERGEABLE) does
+ * (without splitting it).  ksm_madvise() only computes the new flags (and
+ * registers the mm with KSM); the caller applies them.  Linux 6.3 ("mm:
+ * introduce vma->vm_flags wrapper functions") made vma->vm_flags
+ * read-only: vm_flags_set() writes it and takes the VMA's write lock.
+ * Called with mmap_write_lock() held.
+ *
+ * Return: 0 and *@mergeable says whether the VMA is now mergeable (KSM
+ * refuses some, e.g. shared or special mappings, without an error), or
+ * the negative errno of ksm_madvise().
+ */
+static inline int mrm_vma_make_mergeable(struct vm_area_struct *vma,
+					 bool *mergeable)
+{
+	unsigned long flags = vma->vm_flags;
+	int err;
+
+	err = ksm_madvise(vma, vma->vm_start, vma->vm_end, MADV_MERGEABLE,
+			  &flags);
+	if (err)
+		return err;
+	if (flags & ~vma->vm_flags) {
+#ifdef MRM_HAVE_VM_FLAGS_SET
+		vm_flags_set(vma, flags & ~vma->vm_flags);
+#else
+		vma->vm_flags |= flags & ~vma->vm_flags;
+#endif
+	}
+	*mergeable = vma->vm_flags & VM_MERGEABLE;
+	return 0;
 }
 
 #endif /* _MRM_COMPAT_H */

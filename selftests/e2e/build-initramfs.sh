@@ -5,8 +5,9 @@
 # installed on this machine (no downloads):
 #
 #   $OUT/l1.cpio  the L1 "host": busybox, the 9p modules to reach the build
-#                 machine's root (which gives it QEMU and bash), the KVM and
-#                 vhost-vsock modules, and selftests/e2e/lib/l1-init as /init.
+#                 machine's root (which gives it QEMU and bash), the KVM,
+#                 vhost-vsock and virtio-blk (swap disk) modules, and
+#                 selftests/e2e/lib/l1-init as /init.
 #   $OUT/l2.cpio  an L2 guest: busybox, the vsock and virtio-balloon
 #                 modules, mrm_balloon.ko, the static test programs of
 #                 selftests/e2e/guest/, and selftests/e2e/guest/init as /init.
@@ -76,7 +77,7 @@ mkdir -p "$out"
 # --- L1 ---
 l1=$out/l1-root
 busybox_root "$l1"
-add_modules "$l1" load.list 9pnet_virtio 9p kvm_amd vhost_vsock
+add_modules "$l1" load.list 9pnet_virtio 9p kvm_amd vhost_vsock virtio_blk
 install -m 0755 "$here/lib/l1-init" "$l1/init"
 pack "$l1" "$out/l1.cpio"
 

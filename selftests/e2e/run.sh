@@ -11,7 +11,11 @@
 # starts L2 guests under real KVM.  A scenario declares its limits in a
 # header line, all optional:
 #
-#   # e2e: timeout=<s> l1_mem=<MiB> npt=<0|1>
+#   # e2e: timeout=<s> l1_mem=<MiB> npt=<0|1> swap=<MiB> ksm=<0|1>
+#
+# swap=<MiB> gives L1 a sparse raw disk of that size (build/e2e/<scenario>/
+# swap.img, virtio-blk) that it uses as swap, with zswap in front of it;
+# ksm=1 starts L1's KSM scanner (fast: 20 ms sleeps, 1000 pages a round).
 #
 # Results are TAP: one test per scenario, its checks as indented subtests.
 # A scenario must live below the repository or another directory of the
@@ -100,16 +104,25 @@ for scenario in "${scenarios[@]}"; do
 	timeout=$(header "$scenario" timeout 300)
 	mem=$(header "$scenario" l1_mem 2048)
 	npt=$(header "$scenario" npt 1)
+	swap=$(header "$scenario" swap 0)
+	ksm=$(header "$scenario" ksm 0)
+	disk_args=()
+	if [ "$swap" -gt 0 ]; then
+		# Sparse: only what L1 swaps out takes space on this machine.
+		truncate -s "${swap}M" "$dir/swap.img"
+		disk_args=(-drive "file=$dir/swap.img,format=raw,if=virtio,cache=unsafe")
+	fi
 
 	start=$SECONDS
 	timeout -k 10 "$timeout" qemu-system-x86_64 \
 		-accel tcg -cpu EPYC-Rome -smp 1 -m "$mem" \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kernel" -initrd "$e2e/l1.cpio" \
-		-append "console=ttyS0 loglevel=5 panic=-1 mrm_repo=$repo mrm_scenario=$scenario mrm_npt=$npt" \
+		-append "console=ttyS0 loglevel=5 panic=-1 mrm_repo=$repo mrm_scenario=$scenario mrm_npt=$npt mrm_swap=$((swap > 0)) mrm_ksm=$ksm" \
 		-serial "file:$dir/console.log" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$dir/out,mount_tag=mrmout,security_model=none,multidevs=remap" \
+		"${disk_args[@]}" \
 		>"$dir/qemu.log" 2>&1
 	qrc=$?
 	secs=$((SECONDS - start))

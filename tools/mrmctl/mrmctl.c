@@ -27,6 +27,7 @@ static void print_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: mrmctl attach --pid <pid> [--cid <cid>] [--name <name>] [--fd <fd>] [--hold]\n"
+		"                     [--cgroup [<path>]]\n"
 		"       mrmctl detach <name|id>\n"
 		"       mrmctl list\n"
 		"\n"
@@ -41,6 +42,14 @@ static void print_usage(FILE *out)
 		"                (when it has several); the kernel checks it\n"
 		"        --hold  stay running; the VM is detached when mrmctl exits\n"
 		"                (SIGINT, SIGTERM or SIGHUP end it with status 0)\n"
+		"        --cgroup [<path>]\n"
+		"                reclaim the VM's memory through its memory cgroup:\n"
+		"                <path>, a cgroup2 directory QEMU already runs in; or,\n"
+		"                alone, a new /sys/fs/cgroup/mrm/<name or pid> that\n"
+		"                QEMU is moved into (memory it already has stays\n"
+		"                charged to its old cgroup: prefer starting QEMU in\n"
+		"                the cgroup).  Without --cgroup mrm cannot compress,\n"
+		"                swap or block the VM.\n"
 		"        Prints \"attached: id=<id> ...\" on success.\n"
 		"detach  detach a VM by name or id; the VM keeps running\n"
 		"list    a table of the attached VMs\n"
@@ -72,9 +81,10 @@ static int open_dev(void)
 }
 
 /* Why MRM_IOC_ATTACH failed with @err, in an administrator's words. */
-static const char *attach_error_hint(int err, const struct mrm_attach *req)
+static const char *attach_error_hint(int err, const struct mrm_attach *req,
+				     pid_t pid, const char *cgroup)
 {
-	static char hint[160];
+	static char hint[PATH_MAX + 160];
 
 	switch (err) {
 	case EPERM:
@@ -86,7 +96,18 @@ static const char *attach_error_hint(int err, const struct mrm_attach *req)
 			return "invalid name: 1 to 31 characters [A-Za-z0-9_.-], first a letter";
 		if (!mrm_vm_cid_valid(req->cid))
 			return "invalid CID: guest CIDs are 3 to 4294967294";
+		if (req->flags & MRM_ATTACH_CGROUP)
+			return "invalid request (the root cgroup cannot be a VM's cgroup)";
 		return "invalid request";
+	case ENOTDIR:
+		return "the cgroup is not a directory of the cgroup2 file system";
+	case EXDEV:
+		snprintf(hint, sizeof(hint),
+			 "process %d is in cgroup %s, not in %s or below it (start QEMU in that cgroup, or use --cgroup alone to move it)",
+			 (int)pid, mrmctl_cgroup_of(pid), cgroup);
+		return hint;
+	case EOPNOTSUPP:
+		return "no memory controller in the cgroup (see parent's cgroup.subtree_control)";
 	case EEXIST:
 		return "this VM is already attached (see mrmctl list)";
 	case EADDRINUSE:
@@ -126,13 +147,16 @@ static int cmd_attach(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "fd", required_argument, NULL, 'f' },
 		{ "hold", no_argument, NULL, 'H' },
+		{ "cgroup", optional_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	u32 pid = 0, remote_fd = 0;
-	bool have_cid = false, have_fd = false;
+	bool have_cid = false, have_fd = false, want_cgroup = false;
+	const char *cgroup_path = NULL;
+	char cgroup_dir[PATH_MAX] = "", leaf[MRM_VM_NAME_SIZE];
 	struct mrm_attach req;
-	int opt, dev, vm_fd, err;
+	int opt, dev, vm_fd, err, cgroup_fd = -1;
 	sigset_t hold_signals;
 
 	memset(&req, 0, sizeof(req));
@@ -171,6 +195,17 @@ static int cmd_attach(int argc, char **argv)
 		case 'H':
 			req.flags |= MRM_ATTACH_HOLD;
 			break;
+		case 'g':
+			want_cgroup = true;
+			/* "--cgroup PATH" as well as "--cgroup=PATH". */
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				optarg = argv[optind++];
+			cgroup_path = optarg;
+			if (cgroup_path && !*cgroup_path) {
+				mrmctl_err("--cgroup: empty path");
+				return MRMCTL_EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			print_usage(stdout);
 			return MRMCTL_EXIT_OK;
@@ -201,13 +236,30 @@ static int cmd_attach(int argc, char **argv)
 		if (err)
 			return err;
 	}
-	err = mrmctl_take_fd((pid_t)pid, (int)remote_fd, &vm_fd);
-	if (err)
-		return err;
 	dev = open_dev();
-	if (dev < 0) {
-		close(vm_fd);
+	if (dev < 0)
 		return -dev;
+	if (want_cgroup) {
+		if (req.name[0])
+			snprintf(leaf, sizeof(leaf), "%s", req.name);
+		else
+			snprintf(leaf, sizeof(leaf), "%u", pid);
+		err = mrmctl_cgroup_open((pid_t)pid, cgroup_path, leaf,
+					 &cgroup_fd, cgroup_dir,
+					 sizeof(cgroup_dir));
+		if (err) {
+			close(dev);
+			return err;
+		}
+		req.flags |= MRM_ATTACH_CGROUP;
+		req.cgroup_fd = cgroup_fd;
+	}
+	err = mrmctl_take_fd((pid_t)pid, (int)remote_fd, &vm_fd);
+	if (err) {
+		if (cgroup_fd >= 0)
+			close(cgroup_fd);
+		close(dev);
+		return err;
 	}
 
 	/* Block them now so that a signal right after attaching is held. */
@@ -223,15 +275,20 @@ static int cmd_attach(int argc, char **argv)
 		err = errno;
 		mrmctl_err("cannot attach fd %u of process %u: %s (%s): %s",
 			   remote_fd, pid, strerror(err), strerrorname_np(err),
-			   attach_error_hint(err, &req));
+			   attach_error_hint(err, &req, (pid_t)pid, cgroup_dir));
 		close(vm_fd);
+		if (cgroup_fd >= 0)
+			close(cgroup_fd);
 		close(dev);
 		return MRMCTL_EXIT_REFUSED;
 	}
-	/* mrm holds its own reference on the VM now. */
+	/* mrm holds its own reference on the VM (and the cgroup) now. */
 	close(vm_fd);
-	printf("attached: id=%u name=%s cid=%u pid=%u dir=%s/",
-	       req.id, req.name[0] ? req.name : "-", req.cid, pid, MRM_SYSFS_VMS);
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
+	printf("attached: id=%u name=%s cid=%u pid=%u cgroup=%s dir=%s/",
+	       req.id, req.name[0] ? req.name : "-", req.cid, pid,
+	       cgroup_dir[0] ? cgroup_dir : "-", MRM_SYSFS_VMS);
 	if (req.name[0])
 		printf("%s\n", req.name);
 	else

@@ -41,6 +41,11 @@ int mrmctl_find_vm_fd(pid_t pid, int *fd);
 int mrmctl_take_fd(pid_t pid, int fd, int *local_fd);
 int mrmctl_cid_from_cmdline(pid_t pid, u32 *cid);
 
+/* cgroup.c */
+int mrmctl_cgroup_open(pid_t pid, const char *path, const char *leaf,
+		       int *fd, char *dir, size_t size);
+const char *mrmctl_cgroup_of(pid_t pid);
+
 /* list.c */
 int mrmctl_list(void);
 int mrmctl_lookup_id(const char *name, u32 *id);

@@ -33,7 +33,15 @@
  * until an explicit detach, the VM's process exits or mrm_host is unloaded.
  */
 #define MRM_ATTACH_HOLD		(1U << 0)
-#define MRM_ATTACH_FLAGS	(MRM_ATTACH_HOLD)
+/*
+ * MRM_ATTACH_CGROUP: @cgroup_fd is a directory of the cgroup2 file system
+ * (not the root cgroup) that the VM's process is in, with the memory
+ * controller enabled.  mrm reclaims the VM's memory through it
+ * (memory.reclaim, memory.high) and reports its compressed and swapped
+ * memory.  Without it, cgroup_fd must be 0 and the VM gets no reclaim.
+ */
+#define MRM_ATTACH_CGROUP	(1U << 1)
+#define MRM_ATTACH_FLAGS	(MRM_ATTACH_HOLD | MRM_ATTACH_CGROUP)
 
 /**
  * struct mrm_attach - argument of MRM_IOC_ATTACH
@@ -42,6 +50,9 @@
  * @flags: in: MRM_ATTACH_* bits
  * @id: out: the id the VM was given; must be zero on input
  * @name: in: optional name, see MRM_VM_NAME_SIZE
+ * @cgroup_fd: in: with MRM_ATTACH_CGROUP, a file descriptor of the VM's
+ *	cgroup2 directory (opened O_RDONLY | O_DIRECTORY); else 0
+ * @reserved32: must be zero
  * @reserved: must be zero
  */
 struct mrm_attach {
@@ -50,7 +61,9 @@ struct mrm_attach {
 	__u32 flags;
 	__u32 id;
 	char name[MRM_VM_NAME_SIZE];
-	__u64 reserved[4];
+	__s32 cgroup_fd;
+	__u32 reserved32;
+	__u64 reserved[3];
 };
 
 /**

@@ -285,7 +285,7 @@ TEST_F(mrm, memory_bytes_sums_writable_memslots)
 
 TEST_F(mrm, reserved_fields_and_unknown_flags_are_refused)
 {
-	static const __u32 bad_flags[] = { 1U << 1, 1U << 7, 1U << 31 };
+	static const __u32 bad_flags[] = { 1U << 2, 1U << 7, 1U << 31 };
 	struct mrm_attach req;
 	size_t i;
 
@@ -302,6 +302,12 @@ TEST_F(mrm, reserved_fields_and_unknown_flags_are_refused)
 					      NULL, bad_flags[i], NULL))
 			TH_LOG("flags 0x%x", bad_flags[i]);
 	}
+	memset(&req, 0, sizeof(req));
+	req.vm_fd = self->vm;
+	req.cid = self->cid;
+	req.reserved32 = 1;
+	EXPECT_EQ(-1, ioctl(self->dev, MRM_IOC_ATTACH, &req));
+	EXPECT_EQ(EINVAL, errno);
 	/* id is output only. */
 	memset(&req, 0, sizeof(req));
 	req.vm_fd = self->vm;
@@ -399,6 +405,111 @@ TEST_F(mrm, fds_that_are_not_kvm_vms_are_refused)
 	EXPECT_EQ(self->vms_before, count_vms());
 	close(vcpu);
 	close(kvm);
+	close(null);
+}
+
+#define CGROUP_ROOT		"/sys/fs/cgroup"
+#define TEST_CGROUP		CGROUP_ROOT "/mrm-dev-test"
+
+static int mrm_attach_cgroup(int dev, int vm_fd, __u32 cid, __u32 flags,
+			     int cgroup_fd, __u32 *id)
+{
+	struct mrm_attach req;
+
+	memset(&req, 0, sizeof(req));
+	req.vm_fd = vm_fd;
+	req.cid = cid;
+	req.flags = flags;
+	req.cgroup_fd = cgroup_fd;
+	if (ioctl(dev, MRM_IOC_ATTACH, &req))
+		return -errno;
+	if (id)
+		*id = req.id;
+	return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static int move_self(const char *cgroup)
+{
+	char path[256], pid[16];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	return write_file(path, pid);
+}
+
+TEST_F(mrm, cgroup_fds_are_checked)
+{
+	const __u32 cg = MRM_ATTACH_CGROUP;
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int slash = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int root = open(CGROUP_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int test_cg;
+	char dir[16];
+	__u32 id = 0;
+
+	ASSERT_LE(0, null);
+	ASSERT_LE(0, slash);
+	ASSERT_LE(0, root) TH_LOG("open %s: %s", CGROUP_ROOT, strerror(errno));
+	ASSERT_EQ(0, write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory"));
+	rmdir(TEST_CGROUP);
+	ASSERT_EQ(0, mkdir(TEST_CGROUP, 0755));
+	test_cg = open(TEST_CGROUP, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, test_cg);
+
+	/* cgroup_fd without the flag, or a negative one with it. */
+	EXPECT_EQ(-EINVAL, mrm_attach_cgroup(self->dev, self->vm, self->cid,
+					     0, test_cg, NULL));
+	EXPECT_EQ(-EINVAL, mrm_attach_cgroup(self->dev, self->vm, self->cid,
+					     cg, -1, NULL));
+	EXPECT_EQ(-EBADF, mrm_attach_cgroup(self->dev, self->vm, self->cid,
+					    cg, INT_MAX, NULL));
+	EXPECT_EQ(-ENOTDIR, mrm_attach_cgroup(self->dev, self->vm, self->cid,
+					      cg, null, NULL));
+	EXPECT_EQ(-ENOTDIR, mrm_attach_cgroup(self->dev, self->vm, self->cid,
+					      cg, slash, NULL));
+	EXPECT_EQ(-EINVAL, mrm_attach_cgroup(self->dev, self->vm, self->cid,
+					     cg, root, NULL));
+	/* This process (the VM's) is not in the test cgroup. */
+	EXPECT_EQ(-EXDEV, mrm_attach_cgroup(self->dev, self->vm, self->cid,
+					    cg, test_cg, NULL));
+	EXPECT_EQ(self->vms_before, count_vms());
+
+	/* Once it is, the attach succeeds and sysfs names the cgroup. */
+	ASSERT_EQ(0, move_self(TEST_CGROUP));
+	EXPECT_EQ(0, mrm_attach_cgroup(self->dev, self->vm, self->cid, cg,
+				       test_cg, &id));
+	if (id) {
+		snprintf(dir, sizeof(dir), "%u", id);
+		EXPECT_STREQ("/mrm-dev-test", vm_attr(dir, "cgroup"));
+		EXPECT_STREQ("-", vm_attr(dir, "memory_high"));
+		EXPECT_STREQ("0", vm_attr(dir, "reclaimed_bytes"));
+		EXPECT_EQ(0, mrm_detach(self->dev, id));
+	}
+	/* Without a cgroup, reclaim is refused and sysfs says so. */
+	id = 0;
+	ASSERT_EQ(0, mrm_attach(self->dev, self->vm, self->cid, NULL, 0, &id));
+	snprintf(dir, sizeof(dir), "%u", id);
+	EXPECT_STREQ("-", vm_attr(dir, "cgroup"));
+	EXPECT_STREQ("0", vm_attr(dir, "compressed_bytes"));
+	EXPECT_EQ(0, mrm_detach(self->dev, id));
+
+	EXPECT_EQ(0, move_self(CGROUP_ROOT));
+	close(test_cg);
+	EXPECT_EQ(0, rmdir(TEST_CGROUP));
+	close(root);
+	close(slash);
 	close(null);
 }
 

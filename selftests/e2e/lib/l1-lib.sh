@@ -89,12 +89,36 @@ guest_console() { echo "$OUT/$1.console"; }
 # (measured with host, EPYC-Rome and host,-xsaves,-xsavec), and with
 # host,-avx,-avx2 its init dies of a bad rt_sigreturn frame.  host,-xsave
 # (FXSAVE only) boots clean.
+#
+# With MRM_CGROUP=1 in the environment, QEMU starts inside a new memory
+# cgroup, $(guest_cgroup <name>), so that all its memory is charged there
+# from the first page (see Documentation/reclaim.rst): a shell writes its
+# own pid to cgroup.procs and execs QEMU.
 GUEST_CPU='host,-xsave'
+CGROUP_ROOT=/sys/fs/cgroup
+guest_cgroup() { echo "$CGROUP_ROOT/mrm/$1"; }
+
+# cgroup_make <dir>: a cgroup below mrm/ with the memory controller.
+cgroup_make() {
+	local parent
+	for parent in "$CGROUP_ROOT" "$CGROUP_ROOT/mrm"; do
+		mkdir -p "$parent" || return 1
+		grep -qw memory "$parent/cgroup.subtree_control" ||
+			echo +memory >"$parent/cgroup.subtree_control" || return 1
+	done
+	mkdir -p "$1"
+}
+
 guest_start() {
-	local name=$1 cid=$2 mem=$3
+	local name=$1 cid=$2 mem=$3 launcher=()
 	shift 3
 	: >"$(guest_console "$name")"
-	qemu-system-x86_64 -accel kvm -cpu "$GUEST_CPU" -smp 1 -m "$mem" \
+	if [ "${MRM_CGROUP:-0}" = 1 ]; then
+		cgroup_make "$(guest_cgroup "$name")" || return 1
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		launcher=(bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$(guest_cgroup "$name")")
+	fi
+	"${launcher[@]}" qemu-system-x86_64 -accel kvm -cpu "$GUEST_CPU" -smp 1 -m "$mem" \
 		-nodefaults -display none -no-reboot \
 		-kernel "/boot/vmlinuz-$KVER" -initrd "$E2E/l2.cpio" \
 		-append "console=ttyS0 loglevel=5 panic=-1 mrm_name=$name" \
@@ -134,6 +158,13 @@ guest_forget() {
 }
 
 guest_pid() { echo "${GUEST_PID[$1]:-}"; }
+
+# vm_num <vm> <file>: a number from /sys/kernel/mrm/vms/<vm>/, or 0.
+vm_num() {
+	local v
+	v=$(cat "/sys/kernel/mrm/vms/$1/$2" 2>/dev/null)
+	[[ "$v" =~ ^[0-9]+$ ]] && echo "$v" || echo 0
+}
 
 guest_alive() {
 	local pid=${GUEST_PID[$1]:-}
