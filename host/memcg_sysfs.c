@@ -9,12 +9,15 @@
  * vm_sysfs.c guarantees the VM (and vm->memcg, set up before the
  * directory and torn down after it) outlives every show() and store().
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kobject.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include <mrm/parse.h>
 
+#include "loop.h"
 #include "memcg.h"
 #include "vm.h"
 #include "vm_sysfs.h"
@@ -101,6 +104,11 @@ static ssize_t memory_high_store(struct kobject *kobj,
 
 	if (!mrm_memcg_can_reclaim(vm))
 		return -EOPNOTSUPP;
+	if (mrm_loop_enabled()) {
+		pr_info_ratelimited("VM %u: memory_high is set by the policy; echo 0 >/sys/kernel/mrm/policy/enabled first\n",
+				    vm->id);
+		return -EBUSY;
+	}
 	if (sysfs_streq(buf, "max")) {
 		bytes = U64_MAX;
 	} else {

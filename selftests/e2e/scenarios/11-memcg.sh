@@ -19,6 +19,10 @@
 
 MRMCTL=$REPO/tools/mrmctl/mrmctl
 VMS=/sys/kernel/mrm/vms
+# The mechanisms alone: the operator writes reclaim and memory_high, not
+# the policy loop.
+policy_off() { echo 0 >/sys/kernel/mrm/policy/enabled; }
+check "policy loop disabled" policy_off
 MIB=$((1 << 20))
 RECLAIM=$((128 * MIB))
 CG=$(guest_cgroup g1)
