@@ -78,9 +78,11 @@
  *	wrote it; mrm writes it back on restore and on detach
  * @high_orig: the saved memory.high, MRM_MEMCG_NO_LIMIT for "max"
  * @high_set: the value mrm wrote last, valid while @high_saved
- * @req_lock: protects @pending and @stopping (taken from the policy, from
- *	sysfs and from @reclaim_work)
+ * @req_lock: protects @pending, @inflight and @stopping (taken from the
+ *	policy, from sysfs and from @reclaim_work)
  * @pending: bytes asked of memory.reclaim and not yet written
+ * @inflight: bytes of the chunk @reclaim_work is writing now, 0 between
+ *	chunks; part of the request as much as @pending is
  * @stopping: the VM is being detached: no more requests, the work stops
  * @reclaim_work: writes @pending to memory.reclaim; on system_unbound_wq
  * @reclaimed: bytes memory.reclaim reported done; written by
@@ -107,6 +109,7 @@ struct mrm_vm_memcg {
 
 	spinlock_t req_lock;	/* see @req_lock above */
 	u64 pending;
+	u64 inflight;
 	bool stopping;
 
 	struct work_struct reclaim_work;
@@ -234,16 +237,19 @@ static void mrm_memcg_reclaim_work(struct work_struct *work)
 			mc->pending = 0;
 		chunk = min(mc->pending, MRM_MEMCG_RECLAIM_CHUNK);
 		mc->pending -= chunk;
+		mc->inflight = chunk;
 		spin_unlock(&mc->req_lock);
 		if (!chunk)
 			return;
 
 		err = mrm_memcg_write_u64(mc->reclaim_file, chunk);
+		spin_lock(&mc->req_lock);
+		mc->inflight = 0;
+		if (err)
+			mc->pending = 0;
+		spin_unlock(&mc->req_lock);
 		if (err) {
 			/* -EAGAIN: nothing more is reclaimable for now. */
-			spin_lock(&mc->req_lock);
-			mc->pending = 0;
-			spin_unlock(&mc->req_lock);
 			WRITE_ONCE(mc->reclaim_short, mc->reclaim_short + 1);
 			if (err != -EAGAIN)
 				pr_notice_ratelimited("cgroup %s: memory.reclaim failed: %d\n",
@@ -262,8 +268,10 @@ static void mrm_memcg_reclaim_work(struct work_struct *work)
  *
  * Asynchronous: the request is written to memory.reclaim by a work item,
  * in chunks; mrm_memcg_reclaimed_bytes() counts what was done.  A request
- * made while another is pending is merged into it: the pending amount
- * becomes the larger of the two (repeating a request does not double it).
+ * made while another is pending is merged into it: the outstanding amount
+ * (not yet written, plus the chunk being written now) becomes the larger
+ * of the two, so repeating a request, even while one of its chunks is
+ * being written, does not add to it.
  * Reclaim takes the cgroup's coldest pages first, whichever process of
  * the cgroup they belong to; with zswap enabled they are compressed
  * before they go to swap.  Does not sleep.
@@ -282,7 +290,9 @@ int mrm_memcg_reclaim(struct mrm_vm *vm, u64 bytes)
 	if (mc->stopping) {
 		err = -ESRCH;
 	} else {
-		mc->pending = max(mc->pending, bytes);
+		/* The chunk in flight already counts towards @bytes. */
+		if (bytes > mc->inflight)
+			mc->pending = max(mc->pending, bytes - mc->inflight);
 		queue_work(system_unbound_wq, &mc->reclaim_work);
 	}
 	spin_unlock(&mc->req_lock);
