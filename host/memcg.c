@@ -11,7 +11,8 @@
  * file_open_root(), in the attaching process's context.  mrm then works
  * only through those files, with kernel_read() and kernel_write(), as an
  * administrator would: memory.reclaim (reclaim, i.e. compress with zswap
- * and swap), memory.high (block), memory.stat and memory.swap.current
+ * and swap), memory.high (block), memory.low (protection of the VM's
+ * target), memory.current, memory.stat and memory.swap.current
  * (accounting).  No cgroup internals are touched.
  *
  * Writing memory.reclaim reclaims synchronously and may take long, so
@@ -64,6 +65,8 @@
  *	or "-".  Constant.
  * @reclaim_file: memory.reclaim, open for writing.  Constant.
  * @high_file: memory.high, open for reading and writing.  Constant.
+ * @low_file: memory.low, open for reading and writing.  Constant.
+ * @current_file: memory.current, open for reading.  Constant.
  * @stat_file: memory.stat, open for reading.  Constant.
  * @swap_file: memory.swap.current, open for reading, or NULL if the
  *	kernel has no swap accounting.  Constant.
@@ -78,6 +81,13 @@
  *	wrote it; mrm writes it back on restore and on detach
  * @high_orig: the saved memory.high, MRM_MEMCG_NO_LIMIT for "max"
  * @high_set: the value mrm wrote last, valid while @high_saved
+ * @low_lock: protects the fields below it up to @req_lock, and serialises
+ *	writes of @low_file; apart from @lock so that setting memory.low
+ *	never waits for a write of memory.high, which reclaims
+ * @low_saved: @low_orig holds what memory.low was before mrm first wrote
+ *	it; mrm writes it back on restore and on detach
+ * @low_orig: the saved memory.low, MRM_MEMCG_NO_LIMIT for "max"
+ * @low_set: the value mrm wrote last, valid while @low_saved
  * @req_lock: protects @pending, @inflight and @stopping (taken from the
  *	policy, from sysfs and from @reclaim_work)
  * @pending: bytes asked of memory.reclaim and not yet written
@@ -94,6 +104,8 @@ struct mrm_vm_memcg {
 	char path[MRM_MEMCG_PATH_SIZE];
 	struct file *reclaim_file;
 	struct file *high_file;
+	struct file *low_file;
+	struct file *current_file;
 	struct file *stat_file;
 	struct file *swap_file;
 
@@ -106,6 +118,11 @@ struct mrm_vm_memcg {
 	bool high_saved;
 	u64 high_orig;
 	u64 high_set;
+
+	struct mutex low_lock;	/* see @low_lock above */
+	bool low_saved;
+	u64 low_orig;
+	u64 low_set;
 
 	spinlock_t req_lock;	/* see @req_lock above */
 	u64 pending;
@@ -396,6 +413,129 @@ const char *mrm_memcg_path(struct mrm_vm *vm)
 	return vm->memcg->path;
 }
 
+/* The VM is being detached: no more requests. */
+static bool mrm_memcg_stopping(struct mrm_vm_memcg *mc)
+{
+	bool stopping;
+
+	spin_lock(&mc->req_lock);
+	stopping = mc->stopping;
+	spin_unlock(&mc->req_lock);
+	return stopping;
+}
+
+/**
+ * mrm_memcg_set_low() - protect the VM's memory: write memory.low
+ * @vm: a VM the caller holds a reference to
+ * @bytes: the new memory.low, rounded down to whole pages (the VM's
+ *	target); U64_MAX restores the value memory.low had before mrm
+ *	first wrote it
+ *
+ * The kernel's own reclaim (kswapd, direct reclaim) takes memory from
+ * cgroups above their memory.low first, and from a cgroup below it only
+ * when nothing else is left; mrm's own reclaim of the VM (memory.reclaim,
+ * memory.high) ignores the VM's protection.  The protection is effective
+ * only as far as every ancestor's allows (Documentation/reclaim.rst).
+ *
+ * The first call remembers memory.low; detaching the VM restores it.  A
+ * call with the value mrm wrote last, or U64_MAX when mrm has nothing to
+ * restore, writes nothing, so the policy may call this every period.
+ * Writing memory.low does not reclaim; this never waits for a write of
+ * memory.high or for reclaim.  May sleep, briefly.
+ *
+ * Return: 0, -EOPNOTSUPP without a cgroup, -ESRCH if the VM is being
+ * detached, or the error of reading or writing memory.low (e.g. -ENODEV
+ * if the cgroup was removed).
+ */
+int mrm_memcg_set_low(struct mrm_vm *vm, u64 bytes)
+{
+	struct mrm_vm_memcg *mc = vm->memcg;
+	u64 val;
+	int err = 0;
+
+	if (!mrm_memcg_has_cgroup(mc))
+		return -EOPNOTSUPP;
+	mutex_lock(&mc->low_lock);
+	if (mrm_memcg_stopping(mc)) {
+		err = -ESRCH;
+		goto unlock;
+	}
+	if (bytes == U64_MAX) {
+		if (!mc->low_saved)
+			goto unlock;
+		err = mrm_memcg_write_u64(mc->low_file, mc->low_orig);
+		if (!err)
+			mc->low_saved = false;	/* back to the administrator's */
+		goto unlock;
+	}
+	val = round_down(bytes, PAGE_SIZE);
+	if (mc->low_saved && val == mc->low_set)
+		goto unlock;
+	if (!mc->low_saved) {
+		err = mrm_memcg_read_u64(mc->low_file, &mc->low_orig);
+		if (err)
+			goto unlock;
+	}
+	err = mrm_memcg_write_u64(mc->low_file, val);
+	if (err)
+		goto unlock;
+	mc->low_saved = true;
+	mc->low_set = val;
+unlock:
+	mutex_unlock(&mc->low_lock);
+	return err;
+}
+
+/**
+ * mrm_memcg_low() - the memory.low mrm set for the VM
+ * @vm: a VM the caller holds a reference to
+ * @bytes: the value mrm wrote, if any
+ *
+ * Return: true if mrm set memory.low and has not restored it.
+ */
+bool mrm_memcg_low(struct mrm_vm *vm, u64 *bytes)
+{
+	struct mrm_vm_memcg *mc = vm->memcg;
+	bool set;
+
+	if (!mrm_memcg_has_cgroup(mc))
+		return false;
+	mutex_lock(&mc->low_lock);
+	set = mc->low_saved;
+	*bytes = mc->low_set;
+	mutex_unlock(&mc->low_lock);
+	return set;
+}
+
+/**
+ * mrm_memcg_current() - the memory charged to the VM's cgroup now
+ * @vm: a VM the caller holds a reference to
+ * @bytes: memory.current: all the memory charged to the cgroup and the
+ *	cgroups below it (anonymous memory, page cache, kernel memory),
+ *	not counting swap
+ *
+ * Read afresh on each call (not cached).  May sleep, briefly.
+ *
+ * Return: 0, -EOPNOTSUPP without a cgroup, or the error of reading
+ * memory.current.
+ */
+int mrm_memcg_current(struct mrm_vm *vm, u64 *bytes)
+{
+	struct mrm_vm_memcg *mc = vm->memcg;
+	u64 val;
+	int err;
+
+	if (!mrm_memcg_has_cgroup(mc))
+		return -EOPNOTSUPP;
+	err = mrm_memcg_read_u64(mc->current_file, &val);
+	if (err)
+		return err;
+	if (val == MRM_MEMCG_NO_LIMIT)
+		return -EINVAL;	/* "max": not a usage */
+	*bytes = val;
+	return 0;
+}
+
 /* Open a control file of the cgroup; -EOPNOTSUPP if it is not there. */
 static int mrm_memcg_open(struct mrm_vm_memcg *mc, const char *name,
 			  int flags, struct file **file)
@@ -413,8 +553,8 @@ static int mrm_memcg_open(struct mrm_vm_memcg *mc, const char *name,
 static void mrm_memcg_close(struct mrm_vm_memcg *mc)
 {
 	struct file **files[] = {
-		&mc->reclaim_file, &mc->high_file, &mc->stat_file,
-		&mc->swap_file,
+		&mc->reclaim_file, &mc->high_file, &mc->low_file,
+		&mc->current_file, &mc->stat_file, &mc->swap_file,
 	};
 	size_t i;
 
@@ -518,6 +658,11 @@ static int mrm_memcg_open_files(struct mrm_vm_memcg *mc)
 				     &mc->reclaim_file);
 	if (!err)
 		err = mrm_memcg_open(mc, "memory.high", O_RDWR, &mc->high_file);
+	if (!err)
+		err = mrm_memcg_open(mc, "memory.low", O_RDWR, &mc->low_file);
+	if (!err)
+		err = mrm_memcg_open(mc, "memory.current", O_RDONLY,
+				     &mc->current_file);
 	if (err == -EOPNOTSUPP) {
 		pr_notice_ratelimited("attach refused: cgroup %s has no memory controller (enable it in its parent's cgroup.subtree_control)\n",
 				      mc->path);
@@ -544,6 +689,7 @@ static int mrm_vm_memcg_attach(struct mrm_vm *vm)
 	if (!mc)
 		return -ENOMEM;
 	mutex_init(&mc->lock);
+	mutex_init(&mc->low_lock);
 	spin_lock_init(&mc->req_lock);
 	INIT_WORK(&mc->reclaim_work, mrm_memcg_reclaim_work);
 	strscpy(mc->path, "-", sizeof(mc->path));
@@ -597,6 +743,17 @@ static void mrm_vm_memcg_detach(struct mrm_vm *vm)
 		mc->high_saved = false;
 	}
 	mutex_unlock(&mc->lock);
+
+	/* mrm_memcg_set_low() sees @stopping: nothing is written after this. */
+	mutex_lock(&mc->low_lock);
+	if (mc->low_saved) {
+		err = mrm_memcg_write_u64(mc->low_file, mc->low_orig);
+		if (err)
+			pr_notice_ratelimited("vm %u: cannot restore memory.low of cgroup %s: %d\n",
+					      vm->id, mc->path, err);
+		mc->low_saved = false;
+	}
+	mutex_unlock(&mc->low_lock);
 }
 
 static void mrm_vm_memcg_free(struct mrm_vm *vm)
@@ -607,6 +764,7 @@ static void mrm_vm_memcg_free(struct mrm_vm *vm)
 		mrm_memcg_close(mc);
 		path_put(&mc->dir);
 	}
+	mutex_destroy(&mc->low_lock);
 	mutex_destroy(&mc->lock);
 	kfree(mc->stat_buf);
 	kfree(mc);
