@@ -2,8 +2,9 @@
 /*
  * The accounting and reclaim files in a VM's sysfs directory
  * (/sys/kernel/mrm/vms/<name or id>/): mapped, consumed, shared,
- * compressed, swapped and reclaimed bytes, the cgroup, and two admin
- * files, reclaim and memory_high.  Documented as ABI in
+ * compressed, swapped and reclaimed bytes, the cgroup, the memory.low mrm
+ * set (memory_low), and two admin files, reclaim and memory_high.
+ * Documented as ABI in
  * Documentation/ABI/testing/sysfs-kernel-mrm.  Sizes are bytes.
  *
  * vm_sysfs.c guarantees the VM (and vm->memcg, set up before the
@@ -121,10 +122,21 @@ static ssize_t memory_high_store(struct kobject *kobj,
 	return err ? err : count;
 }
 
+static ssize_t memory_low_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	u64 bytes;
+
+	if (!mrm_memcg_low(mrm_vm_sysfs_vm(kobj), &bytes))
+		return sysfs_emit(buf, "-\n");
+	return sysfs_emit(buf, "%llu\n", bytes);
+}
+
 static struct kobj_attribute mrm_attr_reclaimed_bytes = __ATTR_RO(reclaimed_bytes);
 static struct kobj_attribute mrm_attr_cgroup = __ATTR_RO(cgroup);
 static struct kobj_attribute mrm_attr_reclaim = __ATTR_WO(reclaim);
 static struct kobj_attribute mrm_attr_memory_high = __ATTR_RW(memory_high);
+static struct kobj_attribute mrm_attr_memory_low = __ATTR_RO(memory_low);
 
 static struct attribute *mrm_vm_memcg_attrs[] = {
 	&mrm_usage_attr_mapped_bytes.attr.attr,
@@ -136,6 +148,7 @@ static struct attribute *mrm_vm_memcg_attrs[] = {
 	&mrm_attr_cgroup.attr,
 	&mrm_attr_reclaim.attr,
 	&mrm_attr_memory_high.attr,
+	&mrm_attr_memory_low.attr,
 	NULL,
 };
 
