@@ -25,6 +25,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cgroup.h>
+#include <linux/dcache.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
@@ -679,6 +680,48 @@ static int mrm_memcg_open_files(struct mrm_vm_memcg *mc)
 	return 0;
 }
 
+/*
+ * memory.low protects a cgroup only as far as every ancestor's effective
+ * protection allows: below an ancestor whose memory.low is 0 the VM's
+ * memory.low does nothing.  Say so, once, at attach: the fix is the
+ * administrator's (echo max > <ancestor>/memory.low, or MemoryLow= on a
+ * systemd slice).  Walks up to the root of the cgroup2 mount; the root
+ * cgroup has no memory.low and does not limit its children's protection.
+ */
+static void mrm_memcg_check_ancestors(struct mrm_vm *vm,
+				      struct mrm_vm_memcg *mc)
+{
+	struct path p = mc->dir;
+	char *buf, *name;
+
+	path_get(&p);
+	while (p.dentry != p.mnt->mnt_root && !IS_ROOT(p.dentry)) {
+		struct dentry *parent = dget_parent(p.dentry);
+		struct file *f;
+		u64 low;
+		int err;
+
+		dput(p.dentry);
+		p.dentry = parent;
+		f = file_open_root(&p, "memory.low", O_RDONLY, 0);
+		if (IS_ERR(f))
+			continue;	/* the root cgroup */
+		err = mrm_memcg_read_u64(f, &low);
+		fput(f);
+		if (err || low)
+			continue;
+		buf = kmalloc(MRM_MEMCG_PATH_SIZE, GFP_KERNEL);
+		name = buf ? d_path(&p, buf, MRM_MEMCG_PATH_SIZE) : NULL;
+		if (IS_ERR_OR_NULL(name))
+			name = "of an ancestor";
+		pr_info_ratelimited("vm %u: cgroup %s: memory.low is 0 in %s, so the protection of this VM (its target as memory.low) will be ineffective; set it to max there (echo max > memory.low; systemd: MemoryLow= on the slice)\n",
+				    vm->id, mc->path, name);
+		kfree(buf);
+		break;
+	}
+	path_put(&p);
+}
+
 static int mrm_vm_memcg_attach(struct mrm_vm *vm)
 {
 	const struct mrm_vm_params *params = vm->params;
@@ -707,6 +750,7 @@ static int mrm_vm_memcg_attach(struct mrm_vm *vm)
 	err = mrm_memcg_open_files(mc);
 	if (err)
 		goto put_dir;
+	mrm_memcg_check_ancestors(vm, mc);
 done:
 	vm->memcg = mc;
 	return 0;
