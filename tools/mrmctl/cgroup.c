@@ -6,8 +6,9 @@
  * With a path, the directory is only opened: the kernel checks that it is
  * a cgroup2 directory holding the VM's process.  Without one, mrmctl
  * makes /sys/fs/cgroup/mrm/<name or pid>, enabling the memory controller
- * on the way down, and moves the QEMU process (all its threads) and its
- * child processes into it.  Memory charged before the move stays charged
+ * on the way down and letting /sys/fs/cgroup/mrm pass memory.low
+ * protection on to its VMs, and moves the QEMU process (all its threads)
+ * and its child processes into it.  Memory charged before the move stays charged
  * to the old cgroup (cgroup2 never moves charges): the way to have all of
  * a VM's memory in its cgroup is to start QEMU inside it.
  */
@@ -157,6 +158,30 @@ static long rss_mib(pid_t pid)
 	return kib < 0 ? -1 : kib / 1024;
 }
 
+/*
+ * A cgroup's memory.low protects it only as far as its parent's allows,
+ * and mrm sets each VM's memory.low to its target: let the parent @dir
+ * pass on all the protection its children have ("max") if its memory.low
+ * is 0, as a new cgroup's is.  A value the administrator set is left, and
+ * memory.min is not touched.  Failing is not fatal: the kernel says at
+ * attach that the VM's protection is ineffective.
+ */
+static void protect_children(const char *dir)
+{
+	char path[PATH_MAX], buf[64];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/memory.low", dir);
+	err = mrmctl_read_line(path, buf, sizeof(buf));
+	if (!err && strcmp(buf, "0"))
+		return;
+	if (!err)
+		err = write_text(path, "max");
+	if (err)
+		mrmctl_note("cannot set %s to max: %s (VMs below it are not protected)",
+			    path, strerror(-err));
+}
+
 /* Create /sys/fs/cgroup/mrm/<leaf> and move @pid there. */
 static int make_vm_cgroup(pid_t pid, const char *leaf, char *dir, size_t size)
 {
@@ -170,6 +195,7 @@ static int make_vm_cgroup(pid_t pid, const char *leaf, char *dir, size_t size)
 		err = enable_memory(MRM_CGROUP_PARENT);
 	if (err)
 		return err;
+	protect_children(MRM_CGROUP_PARENT);
 	snprintf(dir, size, "%s/%s", MRM_CGROUP_PARENT, leaf);
 	err = make_dir(dir);
 	if (!err)

@@ -99,6 +99,8 @@ CGROUP_ROOT=/sys/fs/cgroup
 guest_cgroup() { echo "$CGROUP_ROOT/mrm/$1"; }
 
 # cgroup_make <dir>: a cgroup below mrm/ with the memory controller.
+# mrm/ passes memory.low on to the VMs' cgroups (memory.low max), as
+# mrmctl's own mrm/ does: without it their memory.low protects nothing.
 cgroup_make() {
 	local parent
 	for parent in "$CGROUP_ROOT" "$CGROUP_ROOT/mrm"; do
@@ -106,6 +108,7 @@ cgroup_make() {
 		grep -qw memory "$parent/cgroup.subtree_control" ||
 			echo +memory >"$parent/cgroup.subtree_control" || return 1
 	done
+	echo max >"$CGROUP_ROOT/mrm/memory.low" || return 1
 	mkdir -p "$1"
 }
 
