@@ -44,7 +44,12 @@ struct mrm_loop_config mrm_loop_config;
 struct mrm_memstate_machine mrm_loop_memstate;
 struct mrm_loop_status mrm_loop_status;
 
-/* Set before the work is cancelled at unload; the work does not requeue. */
+/*
+ * mrm_loop_queue_lock protects mrm_loop_stopping and every (re)queueing of
+ * mrm_loop_work: once mrm_loop_stop() has set the flag under it, nobody
+ * queues the work again, so the cancel that follows is final.
+ */
+static DEFINE_SPINLOCK(mrm_loop_queue_lock);
 static bool mrm_loop_stopping;
 static void mrm_loop_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(mrm_loop_work, mrm_loop_work_fn);
@@ -146,9 +151,16 @@ static void mrm_loop_sense_vm(struct mrm_vm *vm, struct mrm_plan_vm *plan,
 
 	plan->size_pages = pol->size_pages;
 	plan->min_pages = min(pol->min_bytes >> PAGE_SHIFT, pol->size_pages);
-	plan->consumed_pages = pol->consumed_pages;
 	plan->balloon_pages = min(READ_ONCE(vm->ep->balloon.pages),
 				  pol->size_pages);
+	/*
+	 * What the planner may take: guest RAM only.  The process's own
+	 * memory (QEMU's heap, a few tens of MiB) is part of consumed but
+	 * no balloon can take it, and a VM entitled to all its RAM would
+	 * otherwise always look above target by that much.
+	 */
+	plan->consumed_pages = min(pol->consumed_pages,
+				   pol->size_pages - plan->balloon_pages);
 	plan->has_balloon = pol->has_balloon;
 	plan->has_cgroup = pol->has_cgroup;
 	plan->guest_pressure = pol->guest_pressure;
@@ -168,19 +180,24 @@ static void mrm_loop_sense_host(struct mrm_loop_run *run)
 {
 	struct mrm_loop_status *st = &mrm_loop_status;
 	enum mrm_memstate old = mrm_loop_memstate.state, now;
+	unsigned long host_pages;
 	u64 consumed = 0;
 	size_t i;
 
 	for (i = 0; i < run->n; i++)
 		consumed += run->vm[i]->policy->consumed_pages;
 
-	st->host_pages = totalram_pages();
+	host_pages = totalram_pages();
+	if (host_pages != st->host_pages) {
+		/* Memory hotplug: thresholds follow the host's size. */
+		if (mrm_memstate_configure(&mrm_loop_memstate,
+					   &mrm_loop_config.memstate,
+					   host_pages))
+			pr_warn_ratelimited("thresholds kept: host memory now %lu pages\n",
+					    host_pages);
+		st->host_pages = host_pages;
+	}
 	st->free_pages = si_mem_available();
-	if (mrm_loop_memstate.minfree_pages == 0 ||
-	    st->host_pages != READ_ONCE(mrm_loop_status.host_pages))
-		mrm_memstate_configure(&mrm_loop_memstate,
-				       &mrm_loop_config.memstate,
-				       st->host_pages);
 	now = mrm_memstate_update(&mrm_loop_memstate, st->free_pages);
 	if (now != old) {
 		trace_mrm_state(old, now, st->free_pages);
@@ -201,19 +218,52 @@ static void mrm_loop_sense_host(struct mrm_loop_run *run)
 			       mrm_loop_memstate.minfree_pages);
 }
 
+/*
+ * The target as the kernel's own reclaim sees it: memory.low of the VM's
+ * cgroup.  Without it, the kernel's reclaim (kswapd, direct reclaim) takes
+ * cold pages from any VM at allocation speed and the targets matter only
+ * when the loop reclaims; with it, a VM at or below its target is left
+ * alone while another VM is above its own: ESX's rule, applied by the
+ * kernel.  @pages is the target plus the process's own memory; U64_MAX
+ * hands memory.low back to the administrator.
+ */
+static void mrm_loop_protect(struct mrm_vm *vm, u64 pages)
+{
+	struct mrm_vm_policy *pol = vm->policy;
+	u64 bytes = pages == U64_MAX ? U64_MAX : pages << PAGE_SHIFT;
+	int err;
+
+	if (!pol->has_cgroup || (pages == U64_MAX && !pol->protected))
+		return;
+	err = mrm_loop_set_low(vm, bytes);
+	if (err) {
+		pr_warn_ratelimited("VM %u: cannot set memory.low: %d\n",
+				    vm->id, err);
+		return;
+	}
+	pol->protected = pages != U64_MAX;
+}
+
 static void mrm_loop_block(struct mrm_vm *vm, bool block)
 {
 	struct mrm_vm_policy *pol = vm->policy;
+	u64 now;
 	int err;
 
 	if (block && !pol->blocked) {
-		/* Hold it where it is: no growth, nothing taken away. */
-		err = mrm_loop_set_high(vm, pol->consumed_pages << PAGE_SHIFT);
+		/*
+		 * Hold the cgroup where it is (memory.current: the VM's
+		 * memory and whatever else the cgroup holds), so the write
+		 * reclaims next to nothing while mrm_loop_lock is held.
+		 */
+		err = mrm_loop_current(vm, &now);
+		if (!err)
+			err = mrm_loop_set_high(vm, now);
 		if (!err) {
 			pol->blocked = true;
-			pol->block_limit_pages = pol->consumed_pages;
+			pol->block_limit_pages = now >> PAGE_SHIFT;
 			trace_mrm_reclaim(vm->id, MRM_ACT_BLOCK,
-					  pol->consumed_pages);
+					  pol->block_limit_pages);
 		}
 	} else if (!block && pol->blocked) {
 		err = mrm_loop_set_high(vm, U64_MAX);
@@ -234,11 +284,15 @@ static void mrm_loop_apply_vm(struct mrm_vm *vm,
 			      const struct mrm_plan_vm *plan,
 			      const struct mrm_plan_action *act)
 {
+	u64 old = READ_ONCE(vm->ep->balloon.target_pages);
 	struct mrm_vm_policy *pol = vm->policy;
 	int err;
 
-	if (plan->has_balloon &&
-	    act->balloon_target_pages != pol->balloon_target_pages) {
+	/* A change below the dead band is jitter of the measurements. */
+	if (plan->has_balloon && act->balloon_target_pages != old &&
+	    (act->balloon_target_pages == 0 ||
+	     abs_diff(act->balloon_target_pages, old) >=
+	     MRM_LOOP_BALLOON_DEADBAND_PAGES)) {
 		mrm_vm_endpoint_set_target(vm->ep, act->balloon_target_pages);
 		pol->balloon_target_pages = act->balloon_target_pages;
 		trace_mrm_reclaim(vm->id, MRM_ACT_BALLOON,
@@ -255,7 +309,12 @@ static void mrm_loop_apply_vm(struct mrm_vm *vm,
 					    vm->id, act->reclaim_pages, err);
 		}
 	}
-	mrm_loop_block(vm, act->block && plan->has_cgroup);
+	mrm_loop_protect(vm, pol->target_pages +
+			 (pol->consumed_pages - plan->consumed_pages));
+	/* Once blocked, held until the state rises above low: no flapping. */
+	mrm_loop_block(vm, plan->has_cgroup &&
+		       (act->block || (pol->blocked &&
+				       mrm_loop_memstate.state == MRM_MEMSTATE_LOW)));
 }
 
 static void mrm_loop_account(struct mrm_loop_run *run)
@@ -288,8 +347,17 @@ static void mrm_loop_account(struct mrm_loop_run *run)
 static void mrm_loop_run_once(struct mrm_loop_run *run)
 {
 	enum mrm_memstate state;
-	size_t i;
+	size_t i, kept = 0;
 	int err;
+
+	/* VMs whose teardown began since step 1 are left out altogether. */
+	for (i = 0; i < run->n; i++) {
+		if (run->vm[i]->policy->detached)
+			mrm_vm_put(run->vm[i]);
+		else
+			run->vm[kept++] = run->vm[i];
+	}
+	run->n = kept;
 
 	for (i = 0; i < run->n; i++)
 		mrm_loop_sense_vm(run->vm[i], &run->plan[i], &run->alloc[i]);
@@ -322,13 +390,13 @@ static void mrm_loop_run_once(struct mrm_loop_run *run)
 
 		pol->actions = run->act[i].actions;
 		pol->shortfall_pages = run->act[i].shortfall_pages;
-		if (pol->detached)
-			continue;
-		if (mrm_loop_config.enabled)
+		if (mrm_loop_config.enabled) {
 			mrm_loop_apply_vm(run->vm[i], &run->plan[i],
 					  &run->act[i]);
-		else
+		} else {
 			mrm_loop_block(run->vm[i], false);
+			mrm_loop_protect(run->vm[i], U64_MAX);
+		}
 	}
 	mrm_loop_account(run);
 }
@@ -352,8 +420,10 @@ static void mrm_loop_work_fn(struct work_struct *work)
 		period = max(period / MRM_LOOP_FAST_DIVISOR,
 			     MRM_LOOP_PERIOD_MS_MIN);
 	delay = msecs_to_jiffies(period);
-	if (!READ_ONCE(mrm_loop_stopping))
+	spin_lock(&mrm_loop_queue_lock);
+	if (!mrm_loop_stopping)
 		queue_delayed_work(system_unbound_wq, &mrm_loop_work, delay);
+	spin_unlock(&mrm_loop_queue_lock);
 	mutex_unlock(&mrm_loop_lock);
 	mrm_loop_run_free(&run);
 }
@@ -363,8 +433,10 @@ static void mrm_loop_work_fn(struct work_struct *work)
  */
 void mrm_loop_kick(void)
 {
-	if (!READ_ONCE(mrm_loop_stopping))
+	spin_lock(&mrm_loop_queue_lock);
+	if (!mrm_loop_stopping)
 		mod_delayed_work(system_unbound_wq, &mrm_loop_work, 0);
+	spin_unlock(&mrm_loop_queue_lock);
 }
 
 /**
@@ -382,16 +454,21 @@ bool mrm_loop_enabled(void)
  * mrm_loop_set_config() - replace the global knobs
  * @cfg: the new knobs
  *
- * Validated as a whole: on error nothing changes.  The thresholds are
- * recomputed at once; the state itself moves at the next run.
+ * Called with mrm_loop_lock held, so that a read-modify-write of one knob
+ * by sysfs is atomic.  Validated as a whole, thresholds included (on a
+ * small host a threshold can round to nothing): on error nothing
+ * changes.  The state itself moves at the next run; call mrm_loop_kick()
+ * after dropping the lock.
  *
  * Return: 0, or the error of the first check that fails (-EINVAL,
  * -ERANGE).
  */
 int mrm_loop_set_config(const struct mrm_loop_config *cfg)
 {
+	struct mrm_memstate_machine ms = mrm_loop_memstate;
 	int err;
 
+	lockdep_assert_held(&mrm_loop_lock);
 	if (cfg->period_ms < MRM_LOOP_PERIOD_MS_MIN ||
 	    cfg->period_ms > MRM_LOOP_PERIOD_MS_MAX ||
 	    cfg->pressure_hold_ms > MRM_LOOP_PRESSURE_HOLD_MS_MAX)
@@ -401,16 +478,14 @@ int mrm_loop_set_config(const struct mrm_loop_config *cfg)
 		err = mrm_memstate_config_check(&cfg->memstate);
 	if (!err)
 		err = mrm_plan_config_check(&cfg->plan);
+	if (!err)
+		err = mrm_memstate_configure(&ms, &cfg->memstate,
+					     totalram_pages());
 	if (err)
 		return err;
-
-	mutex_lock(&mrm_loop_lock);
 	mrm_loop_config = *cfg;
-	err = mrm_memstate_configure(&mrm_loop_memstate, &cfg->memstate,
-				     totalram_pages());
-	mutex_unlock(&mrm_loop_lock);
-	mrm_loop_kick();
-	return err;
+	mrm_loop_memstate = ms;
+	return 0;
 }
 
 /**
@@ -431,12 +506,13 @@ int mrm_loop_set_vm_min(struct mrm_vm *vm, u64 min_bytes)
 	unsigned long id;
 	int err = 0;
 
-	if (min_bytes > mrm_vm_memory_bytes(vm) ||
-	    (READ_ONCE(vm->policy->max_bytes) &&
-	     min_bytes > READ_ONCE(vm->policy->max_bytes)))
+	if (min_bytes > mrm_vm_memory_bytes(vm))
 		return -ERANGE;
-
 	mutex_lock(&mrm_loop_lock);
+	if (vm->policy->max_bytes && min_bytes > vm->policy->max_bytes) {
+		mutex_unlock(&mrm_loop_lock);
+		return -ERANGE;
+	}
 	for (id = 0; (other = mrm_vm_get_next(&id)); id++) {
 		if (other != vm)
 			others += other->policy->min_bytes >> PAGE_SHIFT;
@@ -477,6 +553,7 @@ static void mrm_vm_policy_detach(struct mrm_vm *vm)
 	 */
 	mutex_lock(&mrm_loop_lock);
 	mrm_loop_block(vm, false);
+	mrm_loop_protect(vm, U64_MAX);
 	vm->policy->detached = true;
 	mutex_unlock(&mrm_loop_lock);
 }
@@ -513,8 +590,10 @@ int mrm_loop_start(void)
 				totalram_pages());
 	if (err)
 		return err;
-	WRITE_ONCE(mrm_loop_stopping, false);
+	spin_lock(&mrm_loop_queue_lock);
+	mrm_loop_stopping = false;
 	queue_delayed_work(system_unbound_wq, &mrm_loop_work, 0);
+	spin_unlock(&mrm_loop_queue_lock);
 	return 0;
 }
 
@@ -526,6 +605,8 @@ int mrm_loop_start(void)
  */
 void mrm_loop_stop(void)
 {
-	WRITE_ONCE(mrm_loop_stopping, true);
+	spin_lock(&mrm_loop_queue_lock);
+	mrm_loop_stopping = true;
+	spin_unlock(&mrm_loop_queue_lock);
 	cancel_delayed_work_sync(&mrm_loop_work);
 }

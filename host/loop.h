@@ -13,9 +13,10 @@
  * -------
  * mrm_loop_lock (loop.c, a mutex) protects the global configuration, the
  * state machine, the host status and every VM's struct mrm_vm_policy.
- * One run of the loop holds it throughout; sysfs handlers take it.  It
- * is taken before any VM reference is dropped and never while holding
- * mrm_vms_lock, so it nests outside everything else mrm_host takes.
+ * One run of the loop holds it throughout; sysfs handlers take it; a
+ * VM's policy ->detach takes it, so no run acts on a VM after that hook.
+ * Holders may look VMs up and drop references (mrm_vms_lock nests
+ * inside it); it is never taken with mrm_vms_lock held.
  */
 #ifndef _MRM_HOST_LOOP_H
 #define _MRM_HOST_LOOP_H
@@ -42,6 +43,8 @@ struct mrm_vm;
 /* How long a guest's pressure report holds its balloon back (ms). */
 #define MRM_LOOP_PRESSURE_HOLD_MS_DEFAULT	30000U
 #define MRM_LOOP_PRESSURE_HOLD_MS_MAX		600000U
+/* Balloon target changes smaller than this (1 MiB) are not sent. */
+#define MRM_LOOP_BALLOON_DEADBAND_PAGES	256U
 /* Default shares of a VM and their valid range. */
 #define MRM_LOOP_SHARES_DEFAULT		1000U
 #define MRM_LOOP_SHARES_MAX		1000000U
@@ -92,6 +95,7 @@ struct mrm_loop_config {
  * @has_balloon: the guest's balloon was connected at the last run
  * @has_cgroup: the VM could be reclaimed through its cgroup
  * @guest_pressure: the guest reported pressure within the hold time
+ * @protected: the loop set memory.low of the VM's cgroup to its target
  * @detached: the VM's ->detach hook ran: the loop no longer acts on it
  */
 struct mrm_vm_policy {
@@ -117,6 +121,7 @@ struct mrm_vm_policy {
 	bool has_balloon;
 	bool has_cgroup;
 	bool guest_pressure;
+	bool protected;
 	bool detached;
 };
 

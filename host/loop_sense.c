@@ -72,3 +72,27 @@ int mrm_loop_set_high(struct mrm_vm *vm, u64 bytes)
 {
 	return mrm_memcg_set_high(vm, bytes);
 }
+
+/**
+ * mrm_loop_set_low() - protect one VM up to its target through its cgroup
+ * @vm: the VM (referenced by the caller)
+ * @bytes: memory.low, U64_MAX for the value before the loop set it
+ *
+ * Return: 0 or the error of mrm_memcg_set_low().
+ */
+int mrm_loop_set_low(struct mrm_vm *vm, u64 bytes)
+{
+	return mrm_memcg_set_low(vm, bytes);
+}
+
+/**
+ * mrm_loop_current() - what the VM's cgroup holds now (memory.current)
+ * @vm: the VM (referenced by the caller)
+ * @bytes: output
+ *
+ * Return: 0 or the error of mrm_memcg_current().
+ */
+int mrm_loop_current(struct mrm_vm *vm, u64 *bytes)
+{
+	return mrm_memcg_current(vm, bytes);
+}

@@ -35,5 +35,7 @@ struct mrm_loop_usage {
 void mrm_loop_sense(struct mrm_vm *vm, struct mrm_loop_usage *use);
 int mrm_loop_reclaim(struct mrm_vm *vm, u64 bytes);
 int mrm_loop_set_high(struct mrm_vm *vm, u64 bytes);
+int mrm_loop_set_low(struct mrm_vm *vm, u64 bytes);
+int mrm_loop_current(struct mrm_vm *vm, u64 *bytes);
 
 #endif /* _MRM_HOST_LOOP_SENSE_H */

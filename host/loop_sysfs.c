@@ -80,11 +80,12 @@ static ssize_t mrm_knob_store(struct kobject *kobj, struct kobj_attribute *attr,
 		goto bad;
 	mutex_lock(&mrm_loop_lock);
 	cfg = mrm_loop_config;
-	mutex_unlock(&mrm_loop_lock);
 	*mrm_knob_field(&cfg, knob) = val;
 	err = mrm_loop_set_config(&cfg);
+	mutex_unlock(&mrm_loop_lock);
 	if (err)
 		goto bad;
+	mrm_loop_kick();
 	return count;
 bad:
 	pr_info_ratelimited("policy/%s: value refused (%d); nothing changed\n",
@@ -128,11 +129,12 @@ static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
 	}
 	mutex_lock(&mrm_loop_lock);
 	cfg = mrm_loop_config;
-	mutex_unlock(&mrm_loop_lock);
 	cfg.enabled = val;
 	err = mrm_loop_set_config(&cfg);
+	mutex_unlock(&mrm_loop_lock);
 	if (err)
 		return err;
+	mrm_loop_kick();
 	pr_info("policy %s\n", val ? "enabled" : "disabled");
 	return count;
 }
@@ -378,7 +380,7 @@ static ssize_t max_bytes_store(struct kobject *kobj,
 	u64 size = mrm_vm_memory_bytes(vm), val;
 	int err;
 
-	err = mrm_parse_bytes(buf, 0, size, &val);
+	err = mrm_parse_bytes(buf, 1, size, &val);
 	mutex_lock(&mrm_loop_lock);
 	if (!err && val < vm->policy->min_bytes)
 		err = -ERANGE;

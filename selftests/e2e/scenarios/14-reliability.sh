@@ -50,7 +50,7 @@ note "states: $(timeline_states "$csv")"
 errors=0
 for g in g1 g2; do
 	e=$(mt_value "$g" mt 'memtouch: done' errors)
-	note "$g: $(guest_run "$g" 10 'grep "memtouch: done" /tmp/mt.log') verify_all=$(guest_run "$g" 10 'grep -c "memtouch: verify-all" /tmp/mt.log')"
+	note "$g: $(guest_run "$g" 60 'grep "memtouch: done" /tmp/mt.log') verify_all=$(guest_run "$g" 60 'grep -c "memtouch: verify-all" /tmp/mt.log')"
 	errors=$((errors + ${e:-1}))
 done
 killed=0
