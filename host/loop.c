@@ -288,25 +288,34 @@ static void mrm_loop_apply_vm(struct mrm_vm *vm,
 	struct mrm_vm_policy *pol = vm->policy;
 	int err;
 
-	/* A change below the dead band is jitter of the measurements. */
+	/*
+	 * A change below the dead band is jitter of the measurements.  A
+	 * balloon is grown again only once the guest has reached the last
+	 * target: the planner grows it by what the VM still consumes above
+	 * its target, and until the guest has inflated, that excess is the
+	 * one it asked for already.
+	 */
 	if (plan->has_balloon && act->balloon_target_pages != old &&
 	    (act->balloon_target_pages == 0 ||
 	     abs_diff(act->balloon_target_pages, old) >=
-	     MRM_LOOP_BALLOON_DEADBAND_PAGES)) {
+	     MRM_LOOP_BALLOON_DEADBAND_PAGES) &&
+	    (act->balloon_target_pages < old ||
+	     plan->balloon_pages + MRM_LOOP_BALLOON_DEADBAND_PAGES >= old)) {
 		mrm_vm_endpoint_set_target(vm->ep, act->balloon_target_pages);
 		pol->balloon_target_pages = act->balloon_target_pages;
 		trace_mrm_reclaim(vm->id, MRM_ACT_BALLOON,
 				  act->balloon_target_pages);
 	}
-	if (act->reclaim_pages && plan->has_cgroup) {
+	if (plan->has_cgroup) {
+		/* Also cancels what is left when nothing is to be taken. */
 		err = mrm_loop_reclaim(vm, act->reclaim_pages << PAGE_SHIFT);
-		if (!err) {
+		if (err && act->reclaim_pages) {
+			pr_warn_ratelimited("VM %u: reclaim of %llu pages failed: %d\n",
+					    vm->id, act->reclaim_pages, err);
+		} else if (act->reclaim_pages) {
 			pol->reclaim_requested_pages += act->reclaim_pages;
 			trace_mrm_reclaim(vm->id, MRM_ACT_SWAP,
 					  act->reclaim_pages);
-		} else if (err != -EBUSY) {
-			pr_warn_ratelimited("VM %u: reclaim of %llu pages failed: %d\n",
-					    vm->id, act->reclaim_pages, err);
 		}
 	}
 	mrm_loop_protect(vm, pol->target_pages +
@@ -396,6 +405,8 @@ static void mrm_loop_run_once(struct mrm_loop_run *run)
 		} else {
 			mrm_loop_block(run->vm[i], false);
 			mrm_loop_protect(run->vm[i], U64_MAX);
+			if (run->plan[i].has_cgroup)
+				mrm_loop_reclaim(run->vm[i], 0);
 		}
 	}
 	mrm_loop_account(run);

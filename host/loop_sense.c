@@ -46,8 +46,11 @@ void mrm_loop_sense(struct mrm_vm *vm, struct mrm_loop_usage *use)
 /**
  * mrm_loop_reclaim() - reclaim from one VM through its cgroup
  * @vm: the VM (referenced by the caller)
- * @bytes: how much; merged with a request still pending
+ * @bytes: how much the VM is above what it may keep now; 0 if nothing
  *
+ * What is still pending of an earlier request is cut to @bytes, then
+ * @bytes is asked for: the cgroup reclaims what the VM is above its
+ * target now, not what it was above it when a request was first made.
  * Asynchronous: never waits for the reclaim.
  *
  * Return: 0 or the error of mrm_memcg_reclaim() (-EOPNOTSUPP without a
@@ -55,7 +58,8 @@ void mrm_loop_sense(struct mrm_vm *vm, struct mrm_loop_usage *use)
  */
 int mrm_loop_reclaim(struct mrm_vm *vm, u64 bytes)
 {
-	return mrm_memcg_reclaim(vm, bytes);
+	mrm_memcg_reclaim_limit(vm, bytes);
+	return bytes ? mrm_memcg_reclaim(vm, bytes) : 0;
 }
 
 /**

@@ -280,6 +280,28 @@ static void mrm_memcg_reclaim_work(struct work_struct *work)
 }
 
 /**
+ * mrm_memcg_reclaim_limit() - shrink what is still to be reclaimed
+ * @vm: a VM the caller holds a reference to
+ * @bytes: the most that may still be reclaimed (beyond the chunk being
+ *	written now); 0 cancels what is pending
+ *
+ * For a caller that asks again every period with what is still needed:
+ * once the VM is no longer above its target (the guest freed memory, the
+ * kernel reclaimed it meanwhile), the rest of an older request must not
+ * go on taking memory.  Does not sleep.
+ */
+void mrm_memcg_reclaim_limit(struct mrm_vm *vm, u64 bytes)
+{
+	struct mrm_vm_memcg *mc = vm->memcg;
+
+	if (!mrm_memcg_has_cgroup(mc))
+		return;
+	spin_lock(&mc->req_lock);
+	mc->pending = min(mc->pending, bytes);
+	spin_unlock(&mc->req_lock);
+}
+
+/**
  * mrm_memcg_reclaim() - ask the VM's cgroup to reclaim memory
  * @vm: a VM the caller holds a reference to
  * @bytes: how much; more than the cgroup can give is harmless

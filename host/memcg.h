@@ -44,6 +44,7 @@ extern const struct mrm_vm_hooks mrm_vm_memcg_hooks;
 void mrm_memcg_usage(struct mrm_vm *vm, struct mrm_memcg_usage *usage);
 bool mrm_memcg_can_reclaim(struct mrm_vm *vm);
 int mrm_memcg_reclaim(struct mrm_vm *vm, u64 bytes);
+void mrm_memcg_reclaim_limit(struct mrm_vm *vm, u64 bytes);
 int mrm_memcg_set_high(struct mrm_vm *vm, u64 bytes);
 int mrm_memcg_set_low(struct mrm_vm *vm, u64 bytes);
 int mrm_memcg_current(struct mrm_vm *vm, u64 *bytes);

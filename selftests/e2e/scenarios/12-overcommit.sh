@@ -64,16 +64,16 @@ run_case() {
 	timeline_print "$csv" 10
 	note "($c) states: $(timeline_states "$csv")"
 	for g in "$g1" "$g2"; do
-		note "($c) $g: mapped=$(mib "$(vm_num $g mapped_bytes)") consumed=$(mib "$(vm_num $g consumed_bytes)") ballooned=$(mib "$(vm_num $g balloon_current)") compressed=$(mib "$(vm_num $g compressed_bytes)") swapped=$(mib "$(vm_num $g swapped_bytes)") target=$(mib "$(vm_num $g target_bytes)") reclaim_requested=$(mib "$(vm_num $g reclaim_requested_bytes)") MiB, passes/s=$(mt_value $g mt 'memtouch: done' passes) in ${RUN_S}s"
+		note "($c) $g: mapped=$(mib "$(vm_num $g mapped_bytes)") consumed=$(mib "$(vm_num $g consumed_bytes)") ballooned=$(mib "$(vm_num $g balloon_current)") compressed=$(mib "$(vm_num $g compressed_bytes)") swapped=$(mib "$(vm_num $g swapped_bytes)") target=$(mib "$(vm_num $g target_bytes)") reclaimed=$(mib "$(vm_num $g reclaimed_bytes)") MiB, passes/s=$(mt_value $g mt 'memtouch: done' passes) in ${RUN_S}s"
 	done
 	total=$(((in_end - in0) / 256))
 	late=$(((in_end - in_late) / 256))
 	note "($c) faulted back from swap: ${total} MiB while running, ${late} MiB in the last third (first third $(((in_mid - in0) / 256)) MiB)"
 	OC_TRANSITIONS=$(($(host_num transitions) - transitions0))
-	# Asked of the cgroups, plus the largest balloons, in MiB.
-	OC_RECLAIMED=$(($(mib "$(vm_num "$g1" reclaim_requested_bytes)") + $(mib "$(vm_num "$g2" reclaim_requested_bytes)") +
+	# Reclaimed through the cgroups, plus the largest balloons, in MiB.
+	OC_RECLAIMED=$(($(mib "$(vm_num "$g1" reclaimed_bytes)") + $(mib "$(vm_num "$g2" reclaimed_bytes)") +
 		$(timeline_max "$csv" "${g1}_ballooned") + $(timeline_max "$csv" "${g2}_ballooned")))
-	note "($c) reclaimed (asked of the cgroups + largest balloons): $OC_RECLAIMED MiB"
+	note "($c) reclaimed (through the cgroups + largest balloons): $OC_RECLAIMED MiB"
 	OC_TOTAL_MIB=$total
 	OC_LATE_MIB=$late
 	for g in "$g1" "$g2"; do
