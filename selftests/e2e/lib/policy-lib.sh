@@ -25,6 +25,15 @@ vmstat() { awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' /
 swapins() { echo $(($(vmstat pswpin) + $(vmstat zswpin))); }
 swapouts() { echo $(($(vmstat pswpout) + $(vmstat zswpout))); }
 
+# low_events <vm>: how often the kernel reclaimed the VM's cgroup below
+# its memory.low (memory.events "low"), 0 without a cgroup.
+low_events() {
+	local dir
+	dir=$(cat "$VMS/$1/cgroup" 2>/dev/null)
+	awk '$1 == "low" { print $2; f = 1 } END { if (!f) print 0 }' \
+		"/sys/fs/cgroup$dir/memory.events" 2>/dev/null || echo 0
+}
+
 # KVM maps 4 KiB pages when L1 has no transparent huge pages, so one
 # sample is one page (see 08-sampling and Documentation/sampling.rst).
 thp_off() { echo never >/sys/kernel/mm/transparent_hugepage/enabled; }
@@ -88,22 +97,24 @@ timeline_start() {
 		local t0=$SECONDS vm
 		printf 't,state,free,consumed_all'
 		for vm in "$@"; do
-			printf ',%s_mapped,%s_consumed,%s_ballooned,%s_compressed,%s_swapped,%s_target,%s_active' \
-				"$vm" "$vm" "$vm" "$vm" "$vm" "$vm" "$vm"
+			printf ',%s_mapped,%s_consumed,%s_ballooned,%s_compressed,%s_swapped,%s_target,%s_active,%s_low,%s_lowevents' \
+				"$vm" "$vm" "$vm" "$vm" "$vm" "$vm" "$vm" "$vm" "$vm"
 		done
 		printf ',swapins,swapouts\n'
 		while :; do
 			printf '%d,%s,%d,%d' $((SECONDS - t0)) "$(cat $HOST/state)" \
 				"$(mib "$(host_num free_bytes)")" "$(mib "$(host_num consumed_bytes)")"
 			for vm in "$@"; do
-				printf ',%d,%d,%d,%d,%d,%d,%d' \
+				printf ',%d,%d,%d,%d,%d,%d,%d,%d,%d' \
 					"$(mib "$(vm_num "$vm" mapped_bytes)")" \
 					"$(mib "$(vm_num "$vm" consumed_bytes)")" \
 					"$(mib "$(vm_num "$vm" balloon_current)")" \
 					"$(mib "$(vm_num "$vm" compressed_bytes)")" \
 					"$(mib "$(vm_num "$vm" swapped_bytes)")" \
 					"$(mib "$(vm_num "$vm" target_bytes)")" \
-					"$(mib "$(vm_num "$vm" active_bytes)")"
+					"$(mib "$(vm_num "$vm" active_bytes)")" \
+					"$(mib "$(vm_num "$vm" memory_low)")" \
+					"$(low_events "$vm")"
 			done
 			printf ',%d,%d\n' $(($(swapins) / 256)) $(($(swapouts) / 256))
 			sleep 1
