@@ -244,39 +244,55 @@ static void mrm_loop_protect(struct mrm_vm *vm, u64 pages)
 	pol->protected = pages != U64_MAX;
 }
 
-static void mrm_loop_block(struct mrm_vm *vm, bool block)
+/*
+ * Hold a VM that is above its target while memory is short: its cgroup's
+ * memory.high follows its usage (memory.current) down, never up, and
+ * never below @floor_bytes (its target plus the process's own memory).
+ * The kernel then reclaims what the VM allocates beyond it from the VM
+ * itself, at allocation speed, instead of from whichever VM has the
+ * coldest pages; the loop's reclaim brings it down to the floor.  The
+ * limit is only ever set at or above the usage, so the write itself
+ * reclaims next to nothing while mrm_loop_lock is held.  @hold false
+ * hands memory.high back to the administrator.
+ */
+static void mrm_loop_block(struct mrm_vm *vm, bool hold, u64 floor_bytes)
 {
 	struct mrm_vm_policy *pol = vm->policy;
-	u64 now;
+	u64 now, limit;
 	int err;
 
-	if (block && !pol->blocked) {
-		/*
-		 * Hold the cgroup where it is (memory.current: the VM's
-		 * memory and whatever else the cgroup holds), so the write
-		 * reclaims next to nothing while mrm_loop_lock is held.
-		 */
+	if (hold) {
 		err = mrm_loop_current(vm, &now);
-		if (!err)
-			err = mrm_loop_set_high(vm, now);
-		if (!err) {
-			pol->blocked = true;
-			pol->block_limit_pages = now >> PAGE_SHIFT;
+		if (err)
+			goto fail;
+		limit = max(now, floor_bytes);
+		if (pol->blocked) {
+			limit = min(limit, pol->block_limit_pages << PAGE_SHIFT);
+			if ((pol->block_limit_pages << PAGE_SHIFT) - limit <
+			    ((u64)MRM_LOOP_BALLOON_DEADBAND_PAGES << PAGE_SHIFT))
+				return;
+		}
+		err = mrm_loop_set_high(vm, limit);
+		if (err)
+			goto fail;
+		if (!pol->blocked)
 			trace_mrm_reclaim(vm->id, MRM_ACT_BLOCK,
-					  pol->block_limit_pages);
-		}
-	} else if (!block && pol->blocked) {
-		err = mrm_loop_set_high(vm, U64_MAX);
-		if (!err) {
-			pol->blocked = false;
-			trace_mrm_reclaim(vm->id, 0, 0);
-		}
-	} else {
+					  limit >> PAGE_SHIFT);
+		pol->blocked = true;
+		pol->block_limit_pages = limit >> PAGE_SHIFT;
 		return;
 	}
+	if (!pol->blocked)
+		return;
+	err = mrm_loop_set_high(vm, U64_MAX);
 	if (err)
-		pr_warn_ratelimited("VM %u: cannot %s it: %d\n", vm->id,
-				    block ? "block" : "unblock", err);
+		goto fail;
+	pol->blocked = false;
+	trace_mrm_reclaim(vm->id, 0, 0);
+	return;
+fail:
+	pr_warn_ratelimited("VM %u: cannot %s it: %d\n", vm->id,
+			    hold ? "hold" : "release", err);
 }
 
 /* Step 7 for one VM. */
@@ -286,6 +302,8 @@ static void mrm_loop_apply_vm(struct mrm_vm *vm,
 {
 	u64 old = READ_ONCE(vm->ep->balloon.target_pages);
 	struct mrm_vm_policy *pol = vm->policy;
+	u64 overhead, floor;
+	bool hold;
 	int err;
 
 	/*
@@ -318,12 +336,20 @@ static void mrm_loop_apply_vm(struct mrm_vm *vm,
 					  act->reclaim_pages);
 		}
 	}
-	mrm_loop_protect(vm, pol->target_pages +
-			 (pol->consumed_pages - plan->consumed_pages));
-	/* Once blocked, held until the state rises above low: no flapping. */
-	mrm_loop_block(vm, plan->has_cgroup &&
-		       (act->block || (pol->blocked &&
-				       mrm_loop_memstate.state == MRM_MEMSTATE_LOW)));
+	overhead = pol->consumed_pages - plan->consumed_pages;
+	floor = max(pol->target_pages, plan->min_pages);
+	mrm_loop_protect(vm, pol->target_pages + overhead);
+	/*
+	 * Held while memory is short and the VM is above its floor; a VM
+	 * already held stays held until it is a dead band below it, or the
+	 * host is back in high.
+	 */
+	hold = mrm_loop_memstate.state != MRM_MEMSTATE_HIGH &&
+	       plan->consumed_pages + (pol->blocked ?
+				       MRM_LOOP_BALLOON_DEADBAND_PAGES : 0) >
+	       floor;
+	mrm_loop_block(vm, plan->has_cgroup && (hold || act->block),
+		       (floor + overhead) << PAGE_SHIFT);
 }
 
 static void mrm_loop_account(struct mrm_loop_run *run)
@@ -403,7 +429,7 @@ static void mrm_loop_run_once(struct mrm_loop_run *run)
 			mrm_loop_apply_vm(run->vm[i], &run->plan[i],
 					  &run->act[i]);
 		} else {
-			mrm_loop_block(run->vm[i], false);
+			mrm_loop_block(run->vm[i], false, 0);
 			mrm_loop_protect(run->vm[i], U64_MAX);
 			if (run->plan[i].has_cgroup)
 				mrm_loop_reclaim(run->vm[i], 0);
@@ -563,7 +589,7 @@ static void mrm_vm_policy_detach(struct mrm_vm *vm)
 	 * one (the hook table lists policy after it) and finds no block.
 	 */
 	mutex_lock(&mrm_loop_lock);
-	mrm_loop_block(vm, false);
+	mrm_loop_block(vm, false, 0);
 	mrm_loop_protect(vm, U64_MAX);
 	vm->policy->detached = true;
 	mutex_unlock(&mrm_loop_lock);
