@@ -315,8 +315,8 @@ static void mrm_loop_apply_vm(struct mrm_vm *vm,
 	 */
 	if (plan->has_balloon && act->balloon_target_pages != old &&
 	    (act->balloon_target_pages == 0 ||
-	     abs_diff(act->balloon_target_pages, old) >=
-	     MRM_LOOP_BALLOON_DEADBAND_PAGES) &&
+	     act->balloon_target_pages >= old + MRM_LOOP_BALLOON_DEADBAND_PAGES ||
+	     act->balloon_target_pages + MRM_LOOP_BALLOON_DEADBAND_PAGES <= old) &&
 	    (act->balloon_target_pages < old ||
 	     plan->balloon_pages + MRM_LOOP_BALLOON_DEADBAND_PAGES >= old)) {
 		mrm_vm_endpoint_set_target(vm->ep, act->balloon_target_pages);
