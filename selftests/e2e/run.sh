@@ -135,7 +135,10 @@ for scenario in "${scenarios[@]}"; do
 		problems+=("scenario wrote no results")
 	else
 		grep -q '^Bail out!' "$tap" && problems+=("$(grep '^Bail out!' "$tap")")
-		grep -q '^not ok' "$tap" && problems+=("$(grep -c '^not ok' "$tap") check(s) failed")
+		# "not ok ... # TODO" is known behaviour not yet right
+		# (check_todo): reported, not counted.
+		failed_checks=$(grep '^not ok' "$tap" | grep -vc '# TODO ')
+		[ "$failed_checks" -gt 0 ] && problems+=("$failed_checks check(s) failed")
 		grep -qE '^1\.\.[0-9]+$' "$tap" || problems+=("scenario did not finish (no TAP plan)")
 	fi
 	grep -qa '^@@ L1 poweroff' "$dir/console.log" || problems+=("L1 did not reach its clean poweroff")
