@@ -324,9 +324,14 @@ static void mrm_loop_apply_vm(struct mrm_vm *vm,
 		trace_mrm_reclaim(vm->id, MRM_ACT_BALLOON,
 				  act->balloon_target_pages);
 	}
-	if (plan->has_cgroup) {
-		/* Also cancels what is left when nothing is to be taken. */
+	if (plan->has_cgroup && (act->reclaim_pages || pol->reclaiming)) {
+		/*
+		 * Also cancels what is left of the loop's own request when
+		 * nothing is to be taken; an operator's request through the
+		 * VM's reclaim file is left alone otherwise.
+		 */
 		err = mrm_loop_reclaim(vm, act->reclaim_pages << PAGE_SHIFT);
+		pol->reclaiming = act->reclaim_pages != 0;
 		if (err && act->reclaim_pages) {
 			pr_warn_ratelimited("VM %u: reclaim of %llu pages failed: %d\n",
 					    vm->id, act->reclaim_pages, err);
@@ -431,8 +436,10 @@ static void mrm_loop_run_once(struct mrm_loop_run *run)
 		} else {
 			mrm_loop_block(run->vm[i], false, 0);
 			mrm_loop_protect(run->vm[i], U64_MAX);
-			if (run->plan[i].has_cgroup)
+			if (run->vm[i]->policy->reclaiming) {
 				mrm_loop_reclaim(run->vm[i], 0);
+				run->vm[i]->policy->reclaiming = false;
+			}
 		}
 	}
 	mrm_loop_account(run);

@@ -95,6 +95,7 @@ struct mrm_loop_config {
  * @has_balloon: the guest's balloon was connected at the last run
  * @has_cgroup: the VM could be reclaimed through its cgroup
  * @guest_pressure: the guest reported pressure within the hold time
+ * @reclaiming: the loop's last reclaim request may still be pending
  * @protected: the loop set memory.low of the VM's cgroup to its target
  * @detached: the VM's ->detach hook ran: the loop no longer acts on it
  */
@@ -121,6 +122,7 @@ struct mrm_vm_policy {
 	bool has_balloon;
 	bool has_cgroup;
 	bool guest_pressure;
+	bool reclaiming;
 	bool protected;
 	bool detached;
 };
