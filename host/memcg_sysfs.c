@@ -85,14 +85,19 @@ static ssize_t reclaim_store(struct kobject *kobj, struct kobj_attribute *attr,
 	return err ? err : count;
 }
 
+/* A limit mrm wrote ("-" if it has not, or has restored the original). */
+static ssize_t mrm_limit_show(char *buf, bool set, u64 bytes)
+{
+	return set ? sysfs_emit(buf, "%llu\n", bytes) : sysfs_emit(buf, "-\n");
+}
+
 static ssize_t memory_high_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
-	u64 bytes;
+	u64 bytes = 0;
+	bool set = mrm_memcg_high(mrm_vm_sysfs_vm(kobj), &bytes);
 
-	if (!mrm_memcg_high(mrm_vm_sysfs_vm(kobj), &bytes))
-		return sysfs_emit(buf, "-\n");
-	return sysfs_emit(buf, "%llu\n", bytes);
+	return mrm_limit_show(buf, set, bytes);
 }
 
 static ssize_t memory_high_store(struct kobject *kobj,
@@ -125,11 +130,10 @@ static ssize_t memory_high_store(struct kobject *kobj,
 static ssize_t memory_low_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
-	u64 bytes;
+	u64 bytes = 0;
+	bool set = mrm_memcg_low(mrm_vm_sysfs_vm(kobj), &bytes);
 
-	if (!mrm_memcg_low(mrm_vm_sysfs_vm(kobj), &bytes))
-		return sysfs_emit(buf, "-\n");
-	return sysfs_emit(buf, "%llu\n", bytes);
+	return mrm_limit_show(buf, set, bytes);
 }
 
 static struct kobj_attribute mrm_attr_reclaimed_bytes = __ATTR_RO(reclaimed_bytes);
