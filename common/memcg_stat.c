@@ -16,6 +16,7 @@ static const char *const mrm_memcg_stat_keys[MRM_MEMCG_STAT_NR] = {
 	[MRM_MEMCG_STAT_SHMEM] = "shmem",
 	[MRM_MEMCG_STAT_ZSWAP] = "zswap",
 	[MRM_MEMCG_STAT_ZSWAPPED] = "zswapped",
+	[MRM_MEMCG_STAT_REFAULT_ANON] = "workingset_refault_anon",
 };
 
 /* Parse the decimal number buf[0..len), all of it; -EINVAL or -ERANGE. */

@@ -143,7 +143,6 @@ static void mrm_loop_sense_vm(struct mrm_vm *vm, struct mrm_plan_vm *plan,
 	pol->shared_pages = use.shared_pages;
 	pol->compressed_pages = use.compressed_pages;
 	pol->swapped_pages = use.swapped_pages;
-	pol->active_frac = use.active_frac;
 	pol->has_cgroup = use.has_cgroup;
 	pol->has_balloon = READ_ONCE(vm->ep->state) == MRM_EP_CONNECTED;
 	pol->guest_pressure =
@@ -153,6 +152,19 @@ static void mrm_loop_sense_vm(struct mrm_vm *vm, struct mrm_plan_vm *plan,
 	plan->min_pages = min(pol->min_bytes >> PAGE_SHIFT, pol->size_pages);
 	plan->balloon_pages = min(READ_ONCE(vm->ep->balloon.pages),
 				  pol->size_pages);
+
+	/*
+	 * A VM faulting its memory back from swap touches few pages per
+	 * sampling period because it waits for the swap-ins: it uses all
+	 * it holds, whatever the sampler saw (see policy/thrash.h).
+	 */
+	pol->refaulted_pages = use.refaults;
+	pol->thrashing = mrm_thrash_update(&pol->thrash, use.refaults,
+					   plan->balloon_pages,
+					   jiffies64_to_msecs(get_jiffies_64()),
+					   MRM_THRASH_RATE_PAGES_DEFAULT,
+					   MRM_THRASH_HOLD_MS_DEFAULT);
+	pol->active_frac = pol->thrashing ? MRM_FRAC_ONE : use.active_frac;
 	/*
 	 * What the planner may take: guest RAM only.  The process's own
 	 * memory (QEMU's heap, a few tens of MiB) is part of consumed but

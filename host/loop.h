@@ -26,6 +26,7 @@
 #include "policy/alloc.h"
 #include "policy/memstate.h"
 #include "policy/planner.h"
+#include "policy/thrash.h"
 
 struct attribute_group;
 struct mrm_vm;
@@ -84,7 +85,13 @@ struct mrm_loop_config {
  * @shared_pages: pages KSM merged at the last run
  * @compressed_pages: pages in zswap at the last run
  * @swapped_pages: pages on swap at the last run
- * @active_frac: working-set estimate used at the last run, Q16.16
+ * @refaulted_pages: pages faulted back from swap or zswap (cgroup
+ *	counter) at the last run
+ * @thrash: refault-rate state (policy/thrash.h)
+ * @thrashing: the VM refaulted fast enough recently that it is taken as
+ *	using all it holds: @active_frac is one
+ * @active_frac: working-set estimate used at the last run, Q16.16: the
+ *	sampler's, or one while @thrashing
  * @target_pages: target of the last run
  * @balloon_target_pages: the balloon target the loop set last
  * @actions: MRM_ACT_* bits of the last plan
@@ -111,6 +118,9 @@ struct mrm_vm_policy {
 	u64 shared_pages;
 	u64 compressed_pages;
 	u64 swapped_pages;
+	u64 refaulted_pages;
+	struct mrm_thrash thrash;
+	bool thrashing;
 	u32 active_frac;
 	u64 target_pages;
 	u64 balloon_target_pages;

@@ -34,6 +34,7 @@ void mrm_loop_sense(struct mrm_vm *vm, struct mrm_loop_usage *use)
 	use->shared_pages = mem.shared >> PAGE_SHIFT;
 	use->compressed_pages = mem.compressed >> PAGE_SHIFT;
 	use->swapped_pages = mem.swapped >> PAGE_SHIFT;
+	use->refaults = mem.refaults;
 	use->has_cgroup = mrm_memcg_can_reclaim(vm);
 
 	active = mrm_sample_active_bytes(vm);

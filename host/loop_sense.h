@@ -19,6 +19,8 @@ struct mrm_vm;
  * @shared_pages: the VM's pages merged by KSM
  * @compressed_pages: the VM's pages in zswap
  * @swapped_pages: the VM's pages on swap
+ * @refaults: pages faulted back from swap or zswap since the VM's cgroup
+ *	was created (0 without a cgroup)
  * @active_frac: working-set estimate, Q16.16 (MRM_FRAC_ONE: all active)
  * @has_cgroup: the VM can be reclaimed and blocked through its cgroup
  */
@@ -28,6 +30,7 @@ struct mrm_loop_usage {
 	u64 shared_pages;
 	u64 compressed_pages;
 	u64 swapped_pages;
+	u64 refaults;
 	u32 active_frac;
 	bool has_cgroup;
 };

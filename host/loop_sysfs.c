@@ -422,6 +422,12 @@ static ssize_t reclaim_requested_bytes_show(struct kobject *kobj,
 			      &kobj_to_policy(kobj)->reclaim_requested_pages);
 }
 
+static ssize_t refaulted_bytes_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return mrm_pages_show(buf, &kobj_to_policy(kobj)->refaulted_pages);
+}
+
 static ssize_t block_limit_bytes_show(struct kobject *kobj,
 				      struct kobj_attribute *attr, char *buf)
 {
@@ -436,11 +442,20 @@ static struct kobj_attribute mrm_vm_attr_reclaim_requested_bytes =
 	__ATTR_RO(reclaim_requested_bytes);
 static struct kobj_attribute mrm_vm_attr_block_limit_bytes =
 	__ATTR_RO(block_limit_bytes);
+static struct kobj_attribute mrm_vm_attr_refaulted_bytes =
+	__ATTR_RO(refaulted_bytes);
 
 static ssize_t blocked_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
 	return sysfs_emit(buf, "%d\n", READ_ONCE(kobj_to_policy(kobj)->blocked));
+}
+
+static ssize_t thrashing_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n",
+			  READ_ONCE(kobj_to_policy(kobj)->thrashing));
 }
 
 static ssize_t policy_actions_show(struct kobject *kobj,
@@ -473,6 +488,7 @@ static struct kobj_attribute mrm_vm_attr_tax_percent = __ATTR_RW(tax_percent);
 static struct kobj_attribute mrm_vm_attr_min_bytes = __ATTR_RW(min_bytes);
 static struct kobj_attribute mrm_vm_attr_max_bytes = __ATTR_RW(max_bytes);
 static struct kobj_attribute mrm_vm_attr_blocked = __ATTR_RO(blocked);
+static struct kobj_attribute mrm_vm_attr_thrashing = __ATTR_RO(thrashing);
 static struct kobj_attribute mrm_vm_attr_policy_actions =
 	__ATTR_RO(policy_actions);
 static struct kobj_attribute mrm_vm_attr_guest_pressure =
@@ -488,6 +504,8 @@ static struct attribute *mrm_vm_policy_attrs[] = {
 	&mrm_vm_attr_reclaim_requested_bytes.attr,
 	&mrm_vm_attr_block_limit_bytes.attr,
 	&mrm_vm_attr_blocked.attr,
+	&mrm_vm_attr_refaulted_bytes.attr,
+	&mrm_vm_attr_thrashing.attr,
 	&mrm_vm_attr_policy_actions.attr,
 	&mrm_vm_attr_guest_pressure.attr,
 	NULL,

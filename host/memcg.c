@@ -74,9 +74,10 @@
  * @lock: protects the fields below it up to @req_lock, and serialises
  *	reads of @stat_file and writes of @high_file
  * @stat_buf: buffer for memory.stat, MRM_MEMCG_STAT_BUF bytes
- * @stat_when: jiffies when @compressed and @swapped were read
- * @stat_valid: @compressed and @swapped were read once
+ * @stat_when: jiffies when @compressed, @swapped and @refaults were read
+ * @stat_valid: @compressed, @swapped and @refaults were read once
  * @compressed: memory.stat zswapped, bytes
+ * @refaults: memory.stat workingset_refault_anon, pages
  * @swapped: memory.swap.current minus @compressed, bytes
  * @high_saved: @high_orig holds what memory.high was before mrm first
  *	wrote it; mrm writes it back on restore and on detach
@@ -116,6 +117,7 @@ struct mrm_vm_memcg {
 	bool stat_valid;
 	u64 compressed;
 	u64 swapped;
+	u64 refaults;
 	bool high_saved;
 	u64 high_orig;
 	u64 high_set;
@@ -194,6 +196,7 @@ static void mrm_memcg_refresh(struct mrm_vm_memcg *mc)
 	if (mc->swap_file && mrm_memcg_read_u64(mc->swap_file, &swap))
 		swap = 0;
 	mc->compressed = st.val[MRM_MEMCG_STAT_ZSWAPPED];
+	mc->refaults = st.val[MRM_MEMCG_STAT_REFAULT_ANON];
 	mc->swapped = mrm_memcg_swapped(swap, mc->compressed);
 	mc->stat_when = jiffies;
 	mc->stat_valid = true;
@@ -221,12 +224,14 @@ void mrm_memcg_usage(struct mrm_vm *vm, struct mrm_memcg_usage *usage)
 	usage->consumed = usage->mapped > saved ? usage->mapped - saved : 0;
 	usage->compressed = 0;
 	usage->swapped = 0;
+	usage->refaults = 0;
 	if (!mrm_memcg_has_cgroup(mc))
 		return;
 	mutex_lock(&mc->lock);
 	mrm_memcg_refresh(mc);
 	usage->compressed = mc->compressed;
 	usage->swapped = mc->swapped;
+	usage->refaults = mc->refaults;
 	mutex_unlock(&mc->lock);
 }
 

@@ -30,6 +30,9 @@ struct attribute_group;
  * @compressed: cgroup memory.stat zswapped (0 without cgroup)
  * @swapped: cgroup memory.swap.current minus zswap part, never negative
  *	(0 without cgroup)
+ * @refaults: pages read back from swap or zswap since the cgroup was
+ *	created (memory.stat workingset_refault_anon; 0 without cgroup);
+ *	a count of pages, not bytes
  */
 struct mrm_memcg_usage {
 	u64 mapped;
@@ -37,6 +40,7 @@ struct mrm_memcg_usage {
 	u64 shared;
 	u64 compressed;
 	u64 swapped;
+	u64 refaults;
 };
 
 extern const struct mrm_vm_hooks mrm_vm_memcg_hooks;

@@ -17,6 +17,8 @@ static const char stat_612[] =
 	"zswap 2097152\n"
 	"zswapped 8388608\n"
 	"file_mapped 0\n"
+	"workingset_refault_anon 77\n"
+	"workingset_refault_file 5\n"
 	"pgscan 1234\n";
 
 static void mrm_memcg_stat_parse_test(struct kunit *test)
@@ -28,6 +30,7 @@ static void mrm_memcg_stat_parse_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.val[MRM_MEMCG_STAT_SHMEM], 8192ULL);
 	KUNIT_EXPECT_EQ(test, st.val[MRM_MEMCG_STAT_ZSWAP], 2097152ULL);
 	KUNIT_EXPECT_EQ(test, st.val[MRM_MEMCG_STAT_ZSWAPPED], 8388608ULL);
+	KUNIT_EXPECT_EQ(test, st.val[MRM_MEMCG_STAT_REFAULT_ANON], 77ULL);
 	KUNIT_EXPECT_EQ(test, st.found, (1U << MRM_MEMCG_STAT_NR) - 1);
 }
 

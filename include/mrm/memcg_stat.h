@@ -16,6 +16,8 @@
  * @MRM_MEMCG_STAT_SHMEM: "shmem", shared memory, bytes
  * @MRM_MEMCG_STAT_ZSWAP: "zswap", compressed size of zswap's pages, bytes
  * @MRM_MEMCG_STAT_ZSWAPPED: "zswapped", original size of zswap's pages
+ * @MRM_MEMCG_STAT_REFAULT_ANON: "workingset_refault_anon", anonymous pages
+ *	read back from swap or zswap, a count of pages (since 5.9)
  * @MRM_MEMCG_STAT_NR: number of items
  */
 enum mrm_memcg_stat_item {
@@ -23,6 +25,7 @@ enum mrm_memcg_stat_item {
 	MRM_MEMCG_STAT_SHMEM,
 	MRM_MEMCG_STAT_ZSWAP,
 	MRM_MEMCG_STAT_ZSWAPPED,
+	MRM_MEMCG_STAT_REFAULT_ANON,
 	MRM_MEMCG_STAT_NR,
 };
 

@@ -13,6 +13,9 @@
 #   (c) each maps 0.6 A, all active: reclaim never ends: pages keep
 #       coming back from swap in the last third
 #
+# The swap-ins are counted in three equal windows of the run (the
+# thirds); "in the last third" compares the last window with all three.
+#
 # Prints mapped, consumed, ballooned, compressed, swapped per VM and the
 # state timeline (the whole CSV is in out/overcommit-<case>.csv).  The
 # guests of case (x) are x1 and x2.
@@ -25,6 +28,7 @@
 
 GUEST_MIB=768
 RUN_S=90
+WINDOW_MARGIN_S=30
 
 thp_off
 check "sampling period 2 s" sh -c "echo 2000 >$SAMPLING/period_ms"
@@ -35,6 +39,7 @@ run_case() {
 	# Each case has its own guests, so each keeps its own console.
 	local g1=${c}1 g2=${c}2
 	local in0 in_mid in_late in_end total late
+	local window_s=$(((RUN_S - WINDOW_MARGIN_S) / 3))
 	check "($c) $g1 up" pol_guest_up "$g1" 3 "$GUEST_MIB"
 	check "($c) $g2 up" pol_guest_up "$g2" 4 "$GUEST_MIB"
 	sleep 5
@@ -50,14 +55,16 @@ run_case() {
 	for g in "$g1" "$g2"; do
 		check "($c) $g memtouch filled" wait_for 300 mt_has "$g" mt 'memtouch: ready'
 	done
+	# Three equal windows over the run, ending WINDOW_MARGIN_S before
+	# its end: memtouch's final check of every page brings back
+	# whatever is in swap, which is not the workload, and the guest
+	# that was ready first ends first.
 	in0=$(swapins)
-	sleep $((RUN_S / 3))
+	sleep "$window_s"
 	in_mid=$(swapins)
-	sleep $((RUN_S / 3))
+	sleep "$window_s"
 	in_late=$(swapins)
-	# The end of the run, before memtouch's final check of every page
-	# (which brings back whatever is in swap and is not the workload).
-	sleep $((RUN_S / 3 - 20))
+	sleep "$window_s"
 	in_end=$(swapins)
 	for g in "$g1" "$g2"; do
 		check "($c) $g memtouch done" wait_for $((RUN_S + 300)) mt_has "$g" mt 'memtouch: done'
@@ -67,11 +74,11 @@ run_case() {
 	timeline_print "$csv" 10
 	note "($c) states: $(timeline_states "$csv")"
 	for g in "$g1" "$g2"; do
-		note "($c) $g: mapped=$(mib "$(vm_num $g mapped_bytes)") consumed=$(mib "$(vm_num $g consumed_bytes)") ballooned=$(mib "$(vm_num $g balloon_current)") compressed=$(mib "$(vm_num $g compressed_bytes)") swapped=$(mib "$(vm_num $g swapped_bytes)") target=$(mib "$(vm_num $g target_bytes)") reclaimed=$(mib "$(vm_num $g reclaimed_bytes)") MiB, passes/s=$(mt_value $g mt 'memtouch: done' passes) in ${RUN_S}s"
+		note "($c) $g: mapped=$(mib "$(vm_num $g mapped_bytes)") consumed=$(mib "$(vm_num $g consumed_bytes)") ballooned=$(mib "$(vm_num $g balloon_current)") compressed=$(mib "$(vm_num $g compressed_bytes)") swapped=$(mib "$(vm_num $g swapped_bytes)") target=$(mib "$(vm_num $g target_bytes)") reclaimed=$(mib "$(vm_num $g reclaimed_bytes)") refaulted=$(mib "$(vm_num $g refaulted_bytes)") MiB thrashing=$(vm_num $g thrashing), passes/s=$(mt_value $g mt 'memtouch: done' passes) in ${RUN_S}s"
 	done
 	total=$(((in_end - in0) / 256))
 	late=$(((in_end - in_late) / 256))
-	note "($c) faulted back from swap: ${total} MiB while running, ${late} MiB in the last third (first third $(((in_mid - in0) / 256)) MiB)"
+	note "($c) faulted back from swap in three ${window_s}s windows: $(((in_mid - in0) / 256)), $(((in_late - in_mid) / 256)), ${late} MiB (${total} MiB in all)"
 	OC_TRANSITIONS=$(($(host_num transitions) - transitions0))
 	# Reclaimed through the cgroups, plus the largest balloons, in MiB.
 	OC_RECLAIMED=$(($(mib "$(vm_num "$g1" reclaimed_bytes)") + $(mib "$(vm_num "$g2" reclaimed_bytes)") +

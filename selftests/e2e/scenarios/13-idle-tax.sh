@@ -48,7 +48,10 @@ phase() {
 	sleep "$MEASURE_S"
 	to=$((SECONDS - t_ready))
 	RATE=$(mt_mean g2 mt passes_per_s "$from" "$to")
-	note "tau=$1: g2 passes/s=$RATE (memtouch elapsed $from..$to s); g1 active=$(mib "$(vm_num g1 active_bytes)") target=$(mib "$(vm_num g1 target_bytes)") consumed=$(mib "$(vm_num g1 consumed_bytes)") MiB; g2 active=$(mib "$(vm_num g2 active_bytes)") target=$(mib "$(vm_num g2 target_bytes)") consumed=$(mib "$(vm_num g2 consumed_bytes)") MiB"
+	note "tau=$1: g2 passes/s=$RATE (memtouch elapsed $from..$to s)"
+	for g in g1 g2; do
+		note "tau=$1: $g active=$(mib "$(vm_num $g active_bytes)") target=$(mib "$(vm_num $g target_bytes)") consumed=$(mib "$(vm_num $g consumed_bytes)") refaulted=$(mib "$(vm_num $g refaulted_bytes)") MiB thrashing=$(vm_num $g thrashing)"
+	done
 }
 phase 0
 rate0=$RATE

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Thrashing: a VM that keeps faulting its memory back from host swap.
+ *
+ * The sampler counts the distinct pages a VM touches per period.  A VM
+ * whose working set does not fit in what it holds spends its time waiting
+ * for swap-ins and touches few pages per period, so its sampled estimate
+ * is low exactly when it needs memory most, and the idle memory tax
+ * would then take from it as if it were idle.  The refault rate of its
+ * cgroup (pages read back from swap or zswap per second) says what the
+ * sampler cannot: a VM refaulting faster than a threshold uses all it
+ * holds, and the loop gives the allocator an active fraction of one for
+ * it until it has stayed below the threshold for a hold time.
+ *
+ * A guest that inflates its balloon may first have to fault in the pages
+ * it hands over (a guest kernel with init_on_alloc zeroes every page it
+ * allocates, and that page may be in host swap): refaults up to the
+ * balloon's growth are the balloon's, not the workload's, and are not
+ * counted.
+ *
+ * Plain C (see mrm/plain.h): built into mrm_host.ko and KUnit.
+ */
+#ifndef _MRM_POLICY_THRASH_H
+#define _MRM_POLICY_THRASH_H
+
+#include <mrm/plain.h>
+
+/* Refaults per second above which a VM is thrashing: 1 MiB/s of 4 KiB. */
+#define MRM_THRASH_RATE_PAGES_DEFAULT	256U
+/* How long a VM stays thrashing after its rate was last above it (ms). */
+#define MRM_THRASH_HOLD_MS_DEFAULT	10000U
+
+/**
+ * struct mrm_thrash - one VM's refault state; owned and locked by the caller
+ * @refaults: the VM's refault counter at the last update
+ * @balloon_pages: the VM's balloon at the last update
+ * @when_ms: time of the last update, in ms
+ * @until_ms: the VM is thrashing before this time, in ms
+ * @rate: refaults per second not explained by the balloon, last update
+ * @primed: the fields above hold a first reading
+ */
+struct mrm_thrash {
+	u64 refaults;
+	u64 balloon_pages;
+	u64 when_ms;
+	u64 until_ms;
+	u64 rate;
+	bool primed;
+};
+
+bool mrm_thrash_update(struct mrm_thrash *t, u64 refaults, u64 balloon_pages,
+		       u64 now_ms, u32 rate_pages, u32 hold_ms);
+
+#endif /* _MRM_POLICY_THRASH_H */
