@@ -33,6 +33,9 @@
  *   --report S             progress line every S seconds (default 5; 0: no)
  *   --verify-all-every S   check every page every S seconds (default 0:
  *                          only at the end)
+ *   --no-final-check       skip the check of every page at the end (the
+ *                          touch loop still checks every page it touches);
+ *                          for runs whose cold pages sit in slow swap
  *   --grow-to MIB          after the fill, grow the memory in use to MIB in
  *                          steps (memory pressure for the balloon); grown
  *                          pages are written and checked like the others
@@ -169,6 +172,7 @@ static const char * const mt_kind_name[] = {
  * @pattern: MT_SEQ or MT_RANDOM
  * @write: rewrite touched pages
  * @populate: pre-fault the region
+ * @final_check: check every page at the end
  * @instances: copies to run
  * @max_error_lines: error lines printed at most
  */
@@ -185,6 +189,7 @@ struct mt_opts {
 	enum mt_pattern pattern;
 	bool write;
 	bool populate;
+	bool final_check;
 	unsigned int instances;
 	unsigned int max_error_lines;
 };
@@ -747,7 +752,8 @@ static int mt_run(const struct mt_opts *o)
 
 	start = mt_now();
 	mt_loop(&r, &active, o, &passes, &touched);
-	mt_verify_all(&r, "final");
+	if (o->final_check)
+		mt_verify_all(&r, "final");
 	say(MT_FMT_DONE,
 	    mt_secs(mt_now() - start), (unsigned long long)passes,
 	    (unsigned long long)touched, (unsigned long long)r.errors,
@@ -1042,6 +1048,7 @@ static const char mt_usage[] =
 	"  --write                rewrite touched pages (generation + 1)\n"
 	"  --report S             progress line every S s (default 5; 0: none)\n"
 	"  --verify-all-every S   check all pages every S s (default: at end)\n"
+	"  --no-final-check       no check of every page at the end\n"
 	"  --grow-to MIB          then grow to MIB in use, in steps\n"
 	"  --grow-step MIB        grow step (default 16)\n"
 	"  --grow-pause S         pause after each grow step (default 0)\n"
@@ -1065,6 +1072,7 @@ enum {
 	OPT_WRITE,
 	OPT_REPORT,
 	OPT_VERIFY_ALL,
+	OPT_NO_FINAL_CHECK,
 	OPT_GROW_TO,
 	OPT_GROW_STEP,
 	OPT_GROW_PAUSE,
@@ -1084,6 +1092,7 @@ static const struct option mt_longopts[] = {
 	{ "write", no_argument, NULL, OPT_WRITE },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "verify-all-every", required_argument, NULL, OPT_VERIFY_ALL },
+	{ "no-final-check", no_argument, NULL, OPT_NO_FINAL_CHECK },
 	{ "grow-to", required_argument, NULL, OPT_GROW_TO },
 	{ "grow-step", required_argument, NULL, OPT_GROW_STEP },
 	{ "grow-pause", required_argument, NULL, OPT_GROW_PAUSE },
@@ -1144,6 +1153,7 @@ int main(int argc, char **argv)
 		.seed = 1,
 		.time_ns = 10 * MT_NS,
 		.report_ns = 5 * MT_NS,
+		.final_check = true,
 		.instances = 1,
 		.max_error_lines = 32,
 	};
@@ -1186,6 +1196,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_VERIFY_ALL:
 			ok = mt_parse_secs(arg, &o.verify_all_ns);
+			break;
+		case OPT_NO_FINAL_CHECK:
+			o.final_check = false;
 			break;
 		case OPT_GROW_TO:
 			ok = mt_parse_u64(arg, MT_MAX_MIB, &o.grow_to_mib);

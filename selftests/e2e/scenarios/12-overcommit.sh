@@ -19,7 +19,10 @@
 # Prints mapped, consumed, ballooned, compressed, swapped per VM and the
 # state timeline (the whole CSV is in out/overcommit-<case>.csv).  The
 # guests of case (x) are x1 and x2.
-# memtouch verifies every page it touches: 0 errors in every case.
+# memtouch verifies every page it touches: 0 errors in every case.  It
+# does not check every page again at the end (--no-final-check): that
+# brings back each guest's cold pages from the emulated swap at 2-3
+# MiB/s, minutes per case, and is 14-reliability's job.
 #
 # e2e: timeout=1500 l1_mem=1024 npt=1 swap=2048
 
@@ -50,15 +53,13 @@ run_case() {
 	csv=$OUT/overcommit-$c.csv
 	timeline_start "$csv" "$g1" "$g2"
 	transitions0=$(host_num transitions)
-	mt_start "$g1" mt --size "$map" --active "$act" --write --time "$RUN_S" --report 5 --seed 1
-	mt_start "$g2" mt --size "$map" --active "$act" --write --time "$RUN_S" --report 5 --seed 2
+	mt_start "$g1" mt --size "$map" --active "$act" --write --time "$RUN_S" --report 5 --no-final-check --seed 1
+	mt_start "$g2" mt --size "$map" --active "$act" --write --time "$RUN_S" --report 5 --no-final-check --seed 2
 	for g in "$g1" "$g2"; do
 		check "($c) $g memtouch filled" wait_for 300 mt_has "$g" mt 'memtouch: ready'
 	done
 	# Three equal windows over the run, ending WINDOW_MARGIN_S before
-	# its end: memtouch's final check of every page brings back
-	# whatever is in swap, which is not the workload, and the guest
-	# that was ready first ends first.
+	# its end: the guest that was ready first ends first.
 	in0=$(swapins)
 	sleep "$window_s"
 	in_mid=$(swapins)
