@@ -15,6 +15,7 @@
 #include <linux/highmem.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/vmstat.h>
 
 #include "balloon.h"
@@ -213,6 +214,28 @@ static void mrm_batch_add(struct mrm_balloon *b,
 	b->batch_pages += mrm_page_units(page);
 }
 
+/*
+ * Caller holds b->lock.  Put an acked order-0 page on the balloon list.
+ * balloon_page_enqueue() BUG()s if it cannot trylock the page, which is
+ * only safe for a page that was never a balloon page.  A page that was one
+ * before (dequeued by mrm_balloon_session_welcomed() and reoffered) keeps
+ * PAGE_MAPPING_MOVABLE in ->mapping, so compaction's isolate_movable_page()
+ * may hold its lock for a moment while it finds out the page is not
+ * movable: wait for it.  Nobody who holds a page lock waits for b->lock
+ * (mrm_balloon_migratepage() only tries it).
+ */
+static void mrm_balloon_enqueue(struct mrm_balloon *b, struct page *page)
+{
+	unsigned long flags;
+
+	lock_page(page);
+	spin_lock_irqsave(&b->b_dev_info.pages_lock, flags);
+	balloon_page_insert(&b->b_dev_info, page);
+	spin_unlock_irqrestore(&b->b_dev_info.pages_lock, flags);
+	unlock_page(page);
+	count_vm_event(BALLOON_INFLATE);
+}
+
 /* Allocate one page for the balloon: 2 MiB if allowed and free, else 4 KiB. */
 static struct page *mrm_balloon_alloc(struct mrm_balloon *b, u64 grow,
 				      bool huge_ok)
@@ -344,7 +367,7 @@ int mrm_balloon_batch_acked(struct mrm_balloon *b, u32 seq,
 			list_add_tail(&page->lru, &b->huge);
 			b->acked_pages += units;
 		} else {
-			balloon_page_enqueue(&b->b_dev_info, page);
+			mrm_balloon_enqueue(b, page);
 			b->acked_pages += units;
 		}
 	}
