@@ -47,7 +47,7 @@ struct mrm_notice_page {
 #define MRM_NOTICE_PAGE_FRAMES \
 	((PAGE_SIZE - sizeof(struct mrm_notice_page)) / sizeof(__le64))
 
-/* How long mrm_balloon_drain() waits for compaction to give pages back. */
+/* mrm_balloon_drain() warns this often while compaction keeps pages. */
 #define MRM_BALLOON_DRAIN_WAIT_MS	5000
 #define MRM_BALLOON_DRAIN_POLL_MS	10
 
@@ -692,17 +692,32 @@ void mrm_balloon_huge_retry(struct mrm_balloon *b)
 	b->huge_failed = false;
 }
 
+/* Does compaction still hold, or may it still take, one of our pages? */
+static bool mrm_balloon_compaction_busy(struct mrm_balloon *b)
+{
+	struct balloon_dev_info *info = &b->b_dev_info;
+	unsigned long flags;
+	bool busy;
+
+	spin_lock_irqsave(&info->pages_lock, flags);
+	busy = !list_empty(&info->pages) || info->isolated_pages;
+	spin_unlock_irqrestore(&info->pages_lock, flags);
+	return busy;
+}
+
 /**
  * mrm_balloon_drain() - give every page back at module unload
  * @b: the balloon; the session must be over (mrm_balloon_session_lost()
  *	already called)
  *
- * Frees acked and reoffer pages, waiting a bounded time for compaction to
- * return isolated ones.  Orphans are never freed: the host might still drop
+ * Frees acked and reoffer pages.  A page that compaction has isolated is
+ * waited for, however long it takes: compaction will call back into @b
+ * (and this module) to migrate it or put it back, so neither may go away
+ * before it has.  Orphans are never freed: the host might still drop
  * their backing, and the guest would lose what it then wrote there.
  *
- * Return: 4 KiB pages left allocated (orphans and pages compaction did not
- * return in time).
+ * Return: 4 KiB pages left allocated: orphans (and acked pages the
+ * bookkeeping lost track of, none unless it has a bug).
  */
 u64 mrm_balloon_drain(struct mrm_balloon *b)
 {
@@ -719,17 +734,20 @@ u64 mrm_balloon_drain(struct mrm_balloon *b)
 		b->notice_page_count--;
 		mrm_page_free(page);
 	}
-	while (b->acked_pages) {
+	for (;;) {
 		while (b->acked_pages &&
 		       mrm_balloon_free_acked(b, b->acked_pages, &frame, 1,
 					      &freed))
 			;
-		if (!b->acked_pages || waited >= MRM_BALLOON_DRAIN_WAIT_MS)
+		if (!mrm_balloon_compaction_busy(b))
 			break;
 		/* Isolated by compaction: it puts them back or migrates them. */
 		mutex_unlock(&b->lock);
 		msleep(MRM_BALLOON_DRAIN_POLL_MS);
 		waited += MRM_BALLOON_DRAIN_POLL_MS;
+		if (!(waited % MRM_BALLOON_DRAIN_WAIT_MS))
+			pr_warn("unload waits for compaction to return balloon pages (%u s)\n",
+				waited / 1000);
 		mutex_lock(&b->lock);
 		mrm_balloon_free_reoffer(b, U64_MAX);
 	}
