@@ -692,7 +692,13 @@ void mrm_balloon_huge_retry(struct mrm_balloon *b)
 	b->huge_failed = false;
 }
 
-/* Does compaction still hold, or may it still take, one of our pages? */
+/*
+ * Does compaction still hold, or may it still take, one of our pages?
+ * Caller holds b->lock.  Pages on the list while the bookkeeping says
+ * none are acked would be a bookkeeping bug: they are left allocated
+ * (and counted by the caller's return value) rather than waited for
+ * forever.
+ */
 static bool mrm_balloon_compaction_busy(struct mrm_balloon *b)
 {
 	struct balloon_dev_info *info = &b->b_dev_info;
@@ -700,7 +706,8 @@ static bool mrm_balloon_compaction_busy(struct mrm_balloon *b)
 	bool busy;
 
 	spin_lock_irqsave(&info->pages_lock, flags);
-	busy = !list_empty(&info->pages) || info->isolated_pages;
+	busy = (b->acked_pages && !list_empty(&info->pages)) ||
+	       info->isolated_pages;
 	spin_unlock_irqrestore(&info->pages_lock, flags);
 	return busy;
 }
