@@ -75,7 +75,7 @@ run_case() {
 	timeline_print "$csv" 10
 	note "($c) states: $(timeline_states "$csv")"
 	for g in "$g1" "$g2"; do
-		note "($c) $g: mapped=$(mib "$(vm_num $g mapped_bytes)") consumed=$(mib "$(vm_num $g consumed_bytes)") ballooned=$(mib "$(vm_num $g balloon_current)") compressed=$(mib "$(vm_num $g compressed_bytes)") swapped=$(mib "$(vm_num $g swapped_bytes)") target=$(mib "$(vm_num $g target_bytes)") reclaimed=$(mib "$(vm_num $g reclaimed_bytes)") refaulted=$(mib "$(vm_num $g refaulted_bytes)") MiB thrashing=$(vm_num $g thrashing), passes/s=$(mt_value $g mt 'memtouch: done' passes) in ${RUN_S}s"
+		note "($c) $g: mapped=$(mib "$(vm_num $g mapped_bytes)") consumed=$(mib "$(vm_num $g consumed_bytes)") ballooned=$(mib "$(vm_num $g balloon_current)") compressed=$(mib "$(vm_num $g compressed_bytes)") swapped=$(mib "$(vm_num $g swapped_bytes)") target=$(mib "$(vm_num $g target_bytes)") reclaimed=$(mib "$(vm_num $g reclaimed_bytes)") refaulted=$(mib "$(vm_num $g refaulted_bytes)") MiB thrashing=$(vm_num $g thrashing), memtouch passes=$(mt_value $g mt 'memtouch: done' passes) in ${RUN_S}s"
 	done
 	total=$(((in_end - in0) / 256))
 	late=$(((in_end - in_late) / 256))
