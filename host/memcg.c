@@ -370,6 +370,17 @@ static int mrm_memcg_save_high(struct mrm_vm_memcg *mc)
 	return 0;
 }
 
+/* The VM is being detached: no more requests. */
+static bool mrm_memcg_stopping(struct mrm_vm_memcg *mc)
+{
+	bool stopping;
+
+	spin_lock(&mc->req_lock);
+	stopping = mc->stopping;
+	spin_unlock(&mc->req_lock);
+	return stopping;
+}
+
 /**
  * mrm_memcg_set_high() - block the VM's growth: write memory.high
  * @vm: a VM the caller holds a reference to
@@ -381,8 +392,9 @@ static int mrm_memcg_save_high(struct mrm_vm_memcg *mc)
  * and the write itself reclaims down to the new value before it returns
  * (as any write to memory.high does), so this may take a while.
  *
- * Return: 0, -EOPNOTSUPP without a cgroup, or the error of reading or
- * writing memory.high (e.g. -ENODEV if the cgroup was removed).
+ * Return: 0, -EOPNOTSUPP without a cgroup, -ESRCH while the VM is being
+ * detached, or the error of reading or writing memory.high (e.g. -ENODEV
+ * if the cgroup was removed).
  */
 int mrm_memcg_set_high(struct mrm_vm *vm, u64 bytes)
 {
@@ -393,6 +405,11 @@ int mrm_memcg_set_high(struct mrm_vm *vm, u64 bytes)
 	if (!mrm_memcg_has_cgroup(mc))
 		return -EOPNOTSUPP;
 	mutex_lock(&mc->lock);
+	/* Detach restores memory.high under @lock after setting @stopping. */
+	if (mrm_memcg_stopping(mc)) {
+		err = -ESRCH;
+		goto unlock;
+	}
 	err = mrm_memcg_save_high(mc);
 	if (err)
 		goto unlock;
@@ -439,17 +456,6 @@ bool mrm_memcg_high(struct mrm_vm *vm, u64 *bytes)
 const char *mrm_memcg_path(struct mrm_vm *vm)
 {
 	return vm->memcg->path;
-}
-
-/* The VM is being detached: no more requests. */
-static bool mrm_memcg_stopping(struct mrm_vm_memcg *mc)
-{
-	bool stopping;
-
-	spin_lock(&mc->req_lock);
-	stopping = mc->stopping;
-	spin_unlock(&mc->req_lock);
-	return stopping;
 }
 
 /**
