@@ -25,6 +25,7 @@
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/userfaultfd_k.h>
 
 #include <mrm/compat.h>
 
@@ -139,7 +140,14 @@ static int mrm_release_range(struct mm_struct *mm, unsigned long hva,
 		err = -EFAULT;
 		goto unlock;
 	}
-	if (vma->vm_flags & MRM_VMA_UNRELEASABLE) {
+	/*
+	 * Never drop what is not plain writable guest RAM: locked, huge-TLB
+	 * and device mappings, read-only mappings (ROM-like), and RAM
+	 * registered with userfaultfd (post-copy live migration: the
+	 * monitor, not the kernel, decides what a missing page holds).
+	 */
+	if ((vma->vm_flags & MRM_VMA_UNRELEASABLE) ||
+	    !(vma->vm_flags & VM_WRITE) || userfaultfd_armed(vma)) {
 		err = -EOPNOTSUPP;
 		goto unlock;
 	}
