@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The guest's side of the mrm protocol (Documentation/protocol.rst): one
- * kernel thread that connects to the host over vsock, reconnects with
- * back-off, keeps the balloon at the host's target, reports statistics and
- * says goodbye at unload.  The protocol's checks live in common/proto*.c;
- * the page bookkeeping in balloon.c.
+ * kernel thread that connects to the host over vsock from a reserved port
+ * (the host serves no other), reconnects with back-off, keeps the balloon
+ * at the host's target, reports statistics and says goodbye at unload.
+ * The protocol's checks live in common/proto*.c; the page bookkeeping in
+ * balloon.c.
  *
  * The thread is the only sender, so no lock guards the socket.  It wakes
  * at least every MRM_SESSION_TICK_MS to send what the pressure hooks
@@ -35,6 +36,8 @@
 #define MRM_SESSION_DECLINED_HOLD_MS	5000
 /* A stuck send is a broken connection. */
 #define MRM_SESSION_SEND_TIMEOUT_MS	5000
+/* Lowest reserved source port tried (MRM_PROTO_PEER_PORT_MAX the highest). */
+#define MRM_SESSION_PORT_LOW		512
 
 static const char * const mrm_conn_state_names[] = {
 	[MRM_CONN_DISCONNECTED] = "disconnected",
@@ -62,6 +65,54 @@ static void mrm_session_set_state(struct mrm_session *s, int state)
 	WRITE_ONCE(s->state, state);
 }
 
+/* The reserved port below @port, wrapping from the lowest to the highest. */
+static u32 mrm_session_port_below(u32 port)
+{
+	return port > MRM_SESSION_PORT_LOW ? port - 1 : MRM_PROTO_PEER_PORT_MAX;
+}
+
+/*
+ * Bind @sock to a free reserved port in MRM_SESSION_PORT_LOW ..
+ * MRM_PROTO_PEER_PORT_MAX: the host serves no other.  A socket of an
+ * earlier connection may still hold a port while it closes, so a busy port
+ * is not an error: the next one down is tried (as rresvport() does).  Each
+ * connection starts one port below the last one's, and the first at a
+ * random port: either end may hold a closed connection's socket for a
+ * while, and a new connection with the same ports would meet it and be
+ * reset.
+ *
+ * Binding a reserved port takes CAP_NET_BIND_SERVICE, which af_vsock
+ * checks with capable() on the calling task, kernel socket or not: the
+ * session thread, a kthread, has every capability (6.1 and 6.12 alike).
+ */
+static int mrm_session_bind(struct mrm_session *s, struct socket *sock)
+{
+	struct sockaddr_vm addr = {
+		.svm_family = AF_VSOCK,
+		.svm_cid = VMADDR_CID_ANY,
+	};
+	u32 port = s->next_port, i;
+	int err = -EADDRINUSE;
+
+	for (i = MRM_SESSION_PORT_LOW; i <= MRM_PROTO_PEER_PORT_MAX; i++) {
+		addr.svm_port = port;
+		err = kernel_bind(sock, (struct sockaddr *)&addr, sizeof(addr));
+		if (err != -EADDRINUSE)
+			break;
+		port = mrm_session_port_below(port);
+	}
+	if (!err)
+		s->next_port = mrm_session_port_below(port);
+	else if (err == -EADDRINUSE)
+		pr_warn_ratelimited("no free reserved vsock port (%u..%u) to connect from\n",
+				    MRM_SESSION_PORT_LOW,
+				    MRM_PROTO_PEER_PORT_MAX);
+	else
+		pr_warn_ratelimited("cannot bind reserved vsock port %u: %d\n",
+				    port, err);
+	return err;
+}
+
 static int mrm_session_connect(struct mrm_session *s)
 {
 	struct sockaddr_vm addr = {
@@ -76,6 +127,11 @@ static int mrm_session_connect(struct mrm_session *s)
 	if (err)
 		return err;
 	sock->sk->sk_sndtimeo = msecs_to_jiffies(MRM_SESSION_SEND_TIMEOUT_MS);
+	err = mrm_session_bind(s, sock);
+	if (err) {
+		sock_release(sock);
+		return err;
+	}
 	err = kernel_connect(sock, (struct sockaddr *)&addr, sizeof(addr), 0);
 	if (err) {
 		sock_release(sock);
@@ -534,6 +590,8 @@ int mrm_session_start(struct mrm_session *s)
 	do {
 		s->boot_id = get_random_u64();
 	} while (!s->boot_id);
+	s->next_port = get_random_u32_inclusive(MRM_SESSION_PORT_LOW,
+						MRM_PROTO_PEER_PORT_MAX);
 	s->state = MRM_CONN_DISCONNECTED;
 	s->thread = kthread_run(mrm_session_thread, s, "mrm_balloon");
 	if (IS_ERR(s->thread)) {

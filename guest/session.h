@@ -57,6 +57,7 @@ enum mrm_conn_state {
  * @grow_hold_until: no new balloon pages before this (allocation failed,
  *	or the host declined)
  * @backoff_ms: delay before the next connection attempt
+ * @next_port: the reserved port the next connection tries first
  */
 struct mrm_session {
 	struct mrm_balloon *balloon;
@@ -82,6 +83,7 @@ struct mrm_session {
 	unsigned long next_stats;
 	unsigned long grow_hold_until;
 	unsigned long backoff_ms;
+	u32 next_port;
 };
 
 int mrm_session_start(struct mrm_session *s);

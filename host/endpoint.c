@@ -2,8 +2,10 @@
 /*
  * The host's vsock endpoint: one kernel thread listens on the mrm port
  * (any CID: the host's transport is vhost-vsock), accepts connections
- * only from the CIDs of attached VMs, at most MRM_PROTO_MAX_CONNECTS_PER_MIN
- * a minute per VM, and gives each accepted connection a session
+ * only from a reserved source port (<= MRM_PROTO_PEER_PORT_MAX: the
+ * guest's kernel, not one of its users) of the CID of an attached VM, at
+ * most MRM_PROTO_MAX_CONNECTS_PER_MIN a minute per VM, and gives each
+ * accepted connection a session
  * (session.c) after tearing down the VM's previous one, as the protocol
  * requires before a new WELCOME.
  */
@@ -135,6 +137,19 @@ static void mrm_accept_one(struct socket *sock)
 
 	err = kernel_getpeername(sock, (struct sockaddr *)&peer);
 	if (err < 0) {
+		sock_release(sock);
+		return;
+	}
+	/*
+	 * Any user of the guest can connect from an unreserved port; only
+	 * the guest's kernel (or root) can bind a reserved one.  Refused
+	 * before anything is read, and before the VM's connection budget is
+	 * charged, so that a user cannot use it up either.
+	 */
+	if (peer.svm_port > MRM_PROTO_PEER_PORT_MAX) {
+		pr_notice_ratelimited("refusing vsock CID %u port %u: not a reserved port (> %u)\n",
+				      peer.svm_cid, peer.svm_port,
+				      MRM_PROTO_PEER_PORT_MAX);
 		sock_release(sock);
 		return;
 	}

@@ -34,7 +34,7 @@
  * struct mrm_host_session - one connection
  * @vm: the VM (outlives the session: detach destroys it first)
  * @ep: @vm's endpoint state
- * @sock: the connection
+ * @sock: the connection; the thread frees it when the session ends
  * @thread: the session thread (a task reference is held)
  * @goodbye: set before kthread_stop(): say GOODBYE before ending
  * @proto: protocol state
@@ -393,8 +393,15 @@ static int mrm_hs_thread(void *data)
 	}
 	if (s->proto.state != MRM_PROTO_ST_CLOSED)
 		mrm_proto_sess_eof(&s->proto);
-	/* Let the guest see the end at once; the socket is freed later. */
+	/*
+	 * Let the guest see the end at once, and free the socket now rather
+	 * than when the next session replaces this one: until it is freed,
+	 * vsock answers a new connection from the same guest port (reserved
+	 * ports are few, and get reused) with a reset.
+	 */
 	kernel_sock_shutdown(s->sock, SHUT_RDWR);
+	sock_release(s->sock);
+	s->sock = NULL;
 	WRITE_ONCE(s->ep->state, MRM_EP_DISCONNECTED);
 	if (err && err != -ECONNRESET)
 		pr_info("VM %u: session ended: %d\n", s->vm->id, err);
@@ -462,6 +469,8 @@ void mrm_host_session_destroy(struct mrm_host_session *s, bool goodbye)
 	WRITE_ONCE(s->goodbye, goodbye);
 	kthread_stop(s->thread);
 	put_task_struct(s->thread);
-	sock_release(s->sock);
+	/* Still here if the thread never ran. */
+	if (s->sock)
+		sock_release(s->sock);
 	kfree(s);
 }

@@ -28,6 +28,16 @@
  */
 #define MRM_PROTO_PORT			19794
 
+/*
+ * Highest source port the host accepts a connection from.  Ports up to
+ * here are reserved: in a Linux guest only a task with CAP_NET_BIND_SERVICE
+ * (the guest kernel, or root) can bind one, so a connection from one comes
+ * from the guest's balloon and not from any of its users.  The guest binds
+ * its socket to a free port in this range before connecting; the host
+ * closes a connection from a higher port before reading anything from it.
+ */
+#define MRM_PROTO_PEER_PORT_MAX		1023
+
 /* --- Header --------------------------------------------------------------- */
 
 /* "MRM!" on the wire: bytes 0x4d 0x52 0x4d 0x21. */

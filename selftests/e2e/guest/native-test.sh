@@ -296,7 +296,7 @@ fi
 out=$tmp/dump-all
 "$hs" --dump all >"$out"
 expect_rc "--dump all exits 0" 0 $? "$out"
-if [ "$(sed -n 's/^hostile: dump case=\([^ ]*\) .*/\1/p' "$out" | sort -u | wc -l)" -eq 11 ]; then
+if [ "$(sed -n 's/^hostile: dump case=\([^ ]*\) .*/\1/p' "$out" | sort -u | wc -l)" -eq 12 ]; then
 	ok "--dump all shows every case"
 else
 	not_ok "--dump all shows every case"
@@ -338,7 +338,7 @@ else
 	out=$tmp/model-all
 	hostile all >"$out"
 	expect_rc "conforming model: all cases pass" 0 $? "$out"
-	expect "conforming model: summary" "$out" '^hostile: passed=11 failed=0$'
+	expect "conforming model: summary" "$out" '^hostile: passed=12 failed=0$'
 	expect "conforming model: rate limit measured" "$out" '^hostile: case=flood step=flood result=ack msgs=[0-9]+ .* verdict=pass$'
 	expect "conforming model: storm limited to 12" "$out" '^hostile: case=reconnect-storm step=storm result=storm attempts=30 welcomed=([0-9]|1[0-2]) refused=[0-9]+ hung=0 bad=0 .*verdict=pass$'
 

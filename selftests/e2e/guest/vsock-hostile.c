@@ -11,10 +11,21 @@
  *
  * Usage: vsock-hostile [options] <case>
  *
- * Cases (each runs the probe first; "all" runs the probe once, then every
- * case in this order):
+ * Every connection is made from a reserved port (512 to
+ * MRM_PROTO_PEER_PORT_MAX, each one below the last), as mrm_balloon's: the
+ * host serves no other, so this program runs as root.
+ *
+ * Cases (each runs the probe first unless --no-probe; "all" runs the probe
+ * once, then every case in this order):
  *   probe           HELLO, WELCOME (every field checked), GOODBYE both
  *                   ways, close: the host serves this guest
+ *   unreserved-port as an unprivileged user (uid and gid 65534 when run as
+ *                   root): binding a reserved port fails with EACCES (the
+ *                   guest kernel's half of the rule); a connection from
+ *                   the port the kernel picks (above 1023) is closed
+ *                   without a message, even after a HELLO; then the probe
+ *                   again: the host still serves this guest (the
+ *                   connection step is skipped with --unix)
  *   garbage         seeded random bytes of 7, 16, 1000 and 4120 bytes as
  *                   the first message: closed (ERROR required from 16 up)
  *   bad-magic       a HELLO, and later an INFLATE, with a wrong magic
@@ -70,6 +81,9 @@
  *                    the host's 12 for anything else this guest did)
  *   --force          run although mrm_balloon is loaded (its session
  *                    would fight ours: unload it first)
+ *   --no-probe       no probe before the case nor after it (for
+ *                    unreserved-port beside a loaded mrm_balloon, whose
+ *                    session a probe would replace)
  *   --dump           print the bytes each step would send, as hex, and
  *                    do not connect: "hostile: dump case= step= msg=
  *                    len= hex=" (the host's answers are assumed to be the
@@ -101,6 +115,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <linux/mrm_proto.h>
 #include <linux/types.h>
 #include <linux/vm_sockets.h>
@@ -115,6 +130,7 @@
 #include <sys/socket.h>
 #include <sys/sysinfo.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -182,6 +198,10 @@ static_assert(MRM_PROTO_MAX_PAYLOAD == 4104, "largest payload");
  */
 #define HS_OTHERS		2
 #define HS_MAX_STORM		1000
+/* Lowest reserved port tried (MRM_PROTO_PEER_PORT_MAX the highest). */
+#define HS_PORT_LOW		512
+/* uid and gid of the unprivileged user ("nobody"). */
+#define HS_NOBODY		65534
 #define HS_FAKE_MAX		16
 
 /* The long output lines. */
@@ -431,6 +451,8 @@ static const char *hs_errno_name(int err)
  * @budget: connections per window outside the storm
  * @unix_path: Unix socket instead of vsock (tests), or NULL
  * @dump: print what would be sent, connect nowhere
+ * @no_probe: no probe before or after a case
+ * @unreserved: connect from the port the kernel picks, not a reserved one
  * @case_name: the case running
  * @steps: steps of the case so far
  * @failed: failed steps of the case so far
@@ -452,6 +474,8 @@ struct hs_ctx {
 	unsigned int budget;
 	const char *unix_path;
 	bool dump;
+	bool no_probe;
+	bool unreserved;
 	const char *case_name;
 	unsigned int steps;
 	unsigned int failed;
@@ -678,6 +702,42 @@ static void hs_pace(struct hs_ctx *x)
 	}
 }
 
+/* The reserved port below @port, wrapping from the lowest to the highest. */
+static unsigned int hs_port_below(unsigned int port)
+{
+	return port > HS_PORT_LOW ? port - 1 : MRM_PROTO_PEER_PORT_MAX;
+}
+
+/*
+ * Bind @fd to a free reserved port in HS_PORT_LOW..MRM_PROTO_PEER_PORT_MAX
+ * as mrm_balloon does: the first at a random port, each later one below
+ * the last one's, skipping busy ports (either end may hold a closed
+ * connection's socket for a while; a new connection with the same ports
+ * would meet it and be reset).  0, or -1 with errno set.
+ */
+static int hs_bind_reserved(int fd)
+{
+	static unsigned int next;
+	struct sockaddr_vm svm = {
+		.svm_family = AF_VSOCK,
+		.svm_cid = VMADDR_CID_ANY,
+	};
+	unsigned int i;
+
+	if (!next)
+		next = HS_PORT_LOW + (hs_now() ^ getpid()) %
+			(MRM_PROTO_PEER_PORT_MAX - HS_PORT_LOW + 1);
+	for (i = HS_PORT_LOW; i <= MRM_PROTO_PEER_PORT_MAX; i++) {
+		svm.svm_port = next;
+		next = hs_port_below(next);
+		if (!bind(fd, (struct sockaddr *)&svm, sizeof(svm)))
+			return 0;
+		if (errno != EADDRINUSE)
+			return -1;
+	}
+	return -1;
+}
+
 static void hs_timeval(struct timeval *tv, u64 ms)
 {
 	tv->tv_sec = ms / 1000;
@@ -685,7 +745,8 @@ static void hs_timeval(struct timeval *tv, u64 ms)
 }
 
 /*
- * Connect (pacing unless @storm).  Every later socket call is bounded: the
+ * Connect (pacing unless @storm), from a reserved port unless
+ * @x->unreserved.  Every later socket call is bounded: the
  * socket is non-blocking and each wait is a poll() with a deadline, with
  * SO_RCVTIMEO and SO_SNDTIMEO as a second guard.  Returns 0, or -errno
  * with @r filled in.
@@ -731,6 +792,8 @@ static int hs_open(struct hs_ctx *x, struct hs_conn *c, const char *step,
 		fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			goto fail;
+		if (!x->unreserved && hs_bind_reserved(fd))
+			goto fail_close;
 		setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT, &tv,
 			   sizeof(tv));
 		if (connect(fd, (struct sockaddr *)&svm, sizeof(svm)))
@@ -1376,6 +1439,160 @@ static void hs_case_probe(struct hs_ctx *x)
 	hs_step_probe(x, "hello-goodbye");
 }
 
+/* In a child: become the unprivileged user if root.  0, or -errno. */
+static int hs_drop_root(void)
+{
+	if (getuid() && geteuid())
+		return 0;
+	if (setgroups(0, NULL) ||
+	    setresgid(HS_NOBODY, HS_NOBODY, HS_NOBODY) ||
+	    setresuid(HS_NOBODY, HS_NOBODY, HS_NOBODY))
+		return -errno;
+	return 0;
+}
+
+/* Unprivileged: binding a reserved port must fail with EACCES. */
+static void hs_unpriv_bind(struct hs_ctx *x)
+{
+	struct sockaddr_vm svm = {
+		.svm_family = AF_VSOCK,
+		.svm_cid = VMADDR_CID_ANY,
+		.svm_port = MRM_PROTO_PEER_PORT_MAX,
+	};
+	struct hs_res r = { 0 };
+	int fd;
+
+	hs_key(&r, "uid=%u port=%u", (unsigned int)geteuid(), svm.svm_port);
+	fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		r.result = "no-vsock";
+		hs_key(&r, "err=%s", hs_errno_name(errno));
+		r.skip = true;
+	} else if (!bind(fd, (struct sockaddr *)&svm, sizeof(svm))) {
+		r.result = "bound";
+		hs_fail(&r, "user-bound-reserved-port");
+	} else {
+		r.result = errno == EACCES ? "eacces" : "failed";
+		if (errno != EACCES) {
+			hs_key(&r, "err=%s", hs_errno_name(errno));
+			hs_fail(&r, "not-eacces");
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	hs_report(x, "bind-reserved", &r);
+}
+
+/*
+ * Unprivileged: connect from the port the kernel picks and send a HELLO.
+ * The host must close without a message.
+ */
+static void hs_unpriv_connect(struct hs_ctx *x)
+{
+	struct sockaddr_vm local = { 0 };
+	socklen_t len = sizeof(local);
+	u8 b[MRM_PROTO_MAX_MSG];
+	struct hs_res r = { 0 };
+	struct hs_hello h;
+	struct hs_conn c;
+	struct hs_in in;
+	enum hs_rx rx;
+	int err;
+
+	if (x->unix_path) {
+		r.result = "unix";
+		hs_key(&r, "ports=none");
+		r.skip = true;
+		hs_report(x, "unreserved", &r);
+		return;
+	}
+	/* Not paced: a refused connection does not count against the limit. */
+	x->unreserved = true;
+	err = hs_open(x, &c, "unreserved", true, &r);
+	x->unreserved = false;
+	if (err == -ECONNRESET) {
+		/* Closed while connecting: refused as well. */
+		r.result = "reset";
+		r.why = NULL;
+	}
+	if (err)
+		goto out;
+	if (!x->dump) {
+		if (getsockname(c.fd, (struct sockaddr *)&local, &len))
+			local.svm_port = 0;
+		hs_key(&r, "port=%u", local.svm_port);
+		if (local.svm_port <= MRM_PROTO_PEER_PORT_MAX)
+			hs_fail(&r, "port-not-unreserved");
+	}
+	hs_honest_hello(x, &h);
+	err = hs_send(&c, b, hs_enc_hello(b, &h, c.tx_seq++));
+	if (err && err != -EPIPE && err != -ECONNRESET) {
+		r.result = "send-failed";
+		hs_key(&r, "err=%s", hs_errno_name(-err));
+		hs_fail(&r, "hello-not-sent");
+		goto out;
+	}
+	rx = hs_recv(&c, c.last_tx + x->wait_ms * HS_MS, &in);
+	if (rx == HS_RX_EOF) {
+		r.result = "closed";
+	} else if (rx == HS_RX_RESET) {
+		r.result = "reset";
+	} else if (rx == HS_RX_MSG) {
+		r.result = in.type == MRM_MSG_WELCOME ? "welcome" : "answered";
+		hs_key(&r, "got=%s", hs_type_name[in.type]);
+		hs_fail(&r, in.type == MRM_MSG_WELCOME ?
+			"served-unreserved-port" : "answered-unreserved-port");
+	} else {
+		hs_rx_fail(&c, rx, &r, "not-closed");
+	}
+out:
+	hs_close(&c);
+	hs_report(x, "unreserved", &r);
+}
+
+/*
+ * The steps above in a child that gave up root; its exit status is
+ * steps << 4 | failed steps.
+ */
+static void hs_case_unreserved(struct hs_ctx *x)
+{
+	struct hs_res r = { 0 };
+	int status, err;
+	pid_t pid;
+
+	if (x->dump) {
+		hs_unpriv_connect(x);
+		return;
+	}
+	pid = fork();
+	if (!pid) {
+		x->steps = 0;
+		x->failed = 0;
+		err = hs_drop_root();
+		if (err) {
+			r.result = "setuid-failed";
+			hs_key(&r, "err=%s", hs_errno_name(-err));
+			hs_fail(&r, "cannot-drop-root");
+			hs_report(x, "drop-root", &r);
+		} else {
+			hs_unpriv_bind(x);
+			hs_unpriv_connect(x);
+		}
+		_exit(x->steps << 4 | x->failed);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+	    !WIFEXITED(status)) {
+		r.result = pid < 0 ? "fork-failed" : "child-died";
+		hs_fail(&r, "no-unprivileged-run");
+		hs_report(x, "unprivileged", &r);
+	} else {
+		x->steps += WEXITSTATUS(status) >> 4;
+		x->failed += WEXITSTATUS(status) & 15;
+	}
+	if (!x->no_probe)
+		hs_step_probe(x, "still-serving");
+}
+
 static void hs_case_garbage(struct hs_ctx *x)
 {
 	static const unsigned int lens[] = { 7, 16, 1000, MRM_PROTO_MAX_MSG };
@@ -1992,6 +2209,7 @@ static const struct {
 	void (*run)(struct hs_ctx *x);
 } hs_cases[] = {
 	{ "probe", hs_case_probe },
+	{ "unreserved-port", hs_case_unreserved },
 	{ "garbage", hs_case_garbage },
 	{ "bad-magic", hs_case_bad_magic },
 	{ "bad-version", hs_case_bad_version },
@@ -2024,10 +2242,12 @@ static const char hs_usage[] =
 	"A hostile guest: sends mrm_host malformed, truncated, oversized,\n"
 	"flooding and lying messages over AF_VSOCK and checks that the host\n"
 	"does what Documentation/protocol.rst requires.  Unload mrm_balloon\n"
-	"first.  Every case starts with the probe.\n"
+	"first.  Every case starts with the probe.  Connects from a reserved\n"
+	"port (<= 1023): run as root.\n"
 	"\n"
-	"cases: probe garbage bad-magic bad-version unknown-type oversized\n"
-	"       truncated outside-ram liar flood reconnect-storm all\n"
+	"cases: probe unreserved-port garbage bad-magic bad-version\n"
+	"       unknown-type oversized truncated outside-ram liar flood\n"
+	"       reconnect-storm all\n"
 	"\n"
 	"  --cid N          host CID (default 2)\n"
 	"  --port N         host port (default 19794)\n"
@@ -2039,6 +2259,8 @@ static const char hs_usage[] =
 	"  --storm N        connections in the storm (default 50)\n"
 	"  --budget N       connections a minute outside the storm (10)\n"
 	"  --force          run although mrm_balloon is loaded\n"
+	"  --no-probe       no probe before the case (nor after\n"
+	"                   unreserved-port)\n"
 	"  --dump           print the bytes each step would send, as hex\n"
 	"For tests against a model host:\n"
 	"  --unix PATH      Unix stream socket instead of vsock\n"
@@ -2063,6 +2285,7 @@ enum {
 	OPT_STORM,
 	OPT_BUDGET,
 	OPT_FORCE,
+	OPT_NO_PROBE,
 	OPT_DUMP,
 	OPT_UNIX,
 	OPT_HANDSHAKE_MS,
@@ -2081,6 +2304,7 @@ static const struct option hs_longopts[] = {
 	{ "storm", required_argument, NULL, OPT_STORM },
 	{ "budget", required_argument, NULL, OPT_BUDGET },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
 	{ "dump", no_argument, NULL, OPT_DUMP },
 	{ "unix", required_argument, NULL, OPT_UNIX },
 	{ "handshake-ms", required_argument, NULL, OPT_HANDSHAKE_MS },
@@ -2172,6 +2396,9 @@ int main(int argc, char **argv)
 		case OPT_FORCE:
 			force = true;
 			break;
+		case OPT_NO_PROBE:
+			x.no_probe = true;
+			break;
 		case OPT_DUMP:
 			x.dump = true;
 			break;
@@ -2229,6 +2456,8 @@ int main(int argc, char **argv)
 				hs_run_case(&x, c);
 		return 0;
 	}
+	if (x.no_probe && strcmp(name, "all"))
+		return hs_run_case(&x, i) ? 0 : 1;
 	/* The probe first: a host that does not serve us proves nothing. */
 	if (!hs_run_case(&x, 0)) {
 		if (!strcmp(name, "all"))

@@ -6,7 +6,10 @@
 # RAM, lies, a flood, a reconnect storm), while g2's honest balloon keeps
 # being served.  The host module stays up, closes the hostile sessions as
 # the protocol says, and leaks nothing (it unloads cleanly afterwards).
-# A CID that is not attached is refused.  Nested paging.
+# A CID that is not attached is refused.  An unprivileged user beside g1's
+# own balloon connects from an unreserved port: the host refuses it before
+# reading anything and says so, and g1's balloon session is untouched.
+# Nested paging.
 #
 # e2e: timeout=720 l1_mem=2048 npt=1
 
@@ -19,6 +22,7 @@ MIB=$((1 << 20))
 
 vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
 attr_is() { [ "$(vm_attr "$1" "$2")" = "$3" ]; }
+in_dmesg() { dmesg | grep -qE -- "$1"; }
 
 guest_start g1 3 256
 guest_start g2 4 256
@@ -59,6 +63,30 @@ guest_run g1 10 'grep -E "verdict=fail|passed=" /tmp/hostile.log' |
 check "the host behaved in every hostile case" \
 	guest_run g1 10 'grep -q "^exit=0" /tmp/hostile.log'
 note "g1 rejected frames: $(vm_attr g1 balloon_rejected_frames), unknown frames: $(vm_attr g1 balloon_unknown_frames), sessions: $(vm_attr g1 balloon_sessions)"
+
+# An unprivileged user of g1 beside g1's own balloon: it cannot bind a
+# reserved port, and its connection from an unreserved one is refused
+# (before this rule it would have replaced the balloon's session and could
+# have inflated any frame of g1).  No probe: it would replace the session.
+check "g1 loads its balloon again" guest_run g1 30 'insmod /lib/mrm/mrm_balloon.ko'
+check "g1 balloon connects" wait_for 60 attr_is g1 balloon_state connected
+sessions=$(vm_attr g1 balloon_sessions)
+out=$(guest_run g1 60 'vsock-hostile --force --no-probe unreserved-port 2>&1')
+while read -r line; do note "$line"; done <<<"$out"
+if grep -q '^hostile: case=unreserved-port verdict=pass' <<<"$out"; then
+	ok "an unprivileged user cannot bind a reserved port nor be served from another"
+else
+	not_ok "an unprivileged user cannot bind a reserved port nor be served from another" "$out"
+fi
+port=$(sed -n 's/.* step=unreserved .* port=\([0-9]*\) .*/\1/p' <<<"$out")
+note "the host: $(dmesg | grep -E "refusing vsock CID 3 port ${port:-x}:" | tail -n 1)"
+check "the host logs the refusal of CID 3 port ${port:-?}" \
+	in_dmesg "refusing vsock CID 3 port ${port:-x}: not a reserved port"
+session_kept() { attr_is g1 balloon_sessions "$1" && attr_is g1 balloon_state connected; }
+check "g1's balloon session is untouched (sessions $sessions)" session_kept "$sessions"
+echo $((16 * MIB)) >"$VMS/g1/balloon_target"
+check "g1's balloon still served" \
+	wait_for 60 attr_is g1 balloon_current $((16 * MIB))
 
 # The honest guest is still served after the attack.
 echo $((32 * MIB)) >"$VMS/g2/balloon_target"
