@@ -100,8 +100,7 @@ check "(a) nothing reclaimed" test "$OC_RECLAIMED" -eq 0
 
 run_case b 600 80
 check "(b) memory was reclaimed" test "$OC_RECLAIMED" -gt 32
-check_todo "issue 5: balloon inflation and the hold keep swapping a guest whose data is in host swap" \
-	"(b) steady state: under 10 % of the swap-ins in the last third" \
+check "(b) steady state: under 10 % of the swap-ins in the last third" \
 	test $((OC_LATE_MIB * 10)) -le "$OC_TOTAL_MIB"
 
 run_case c 600 600
