@@ -77,8 +77,8 @@
  * @stat_when: jiffies when @compressed, @swapped and @refaults were read
  * @stat_valid: @compressed, @swapped and @refaults were read once
  * @compressed: memory.stat zswapped, bytes
- * @refaults: memory.stat workingset_refault_anon, pages
  * @swapped: memory.swap.current minus @compressed, bytes
+ * @refaults: memory.stat workingset_refault_anon, pages
  * @high_saved: @high_orig holds what memory.high was before mrm first
  *	wrote it; mrm writes it back on restore and on detach
  * @high_orig: the saved memory.high, MRM_MEMCG_NO_LIMIT for "max"

@@ -17,8 +17,10 @@
  * @hold_ms: how long it stays thrashing after the rate was last above
  *
  * The first reading only primes @t.  A counter that went backwards (a
- * new cgroup) re-primes it.  Refaults up to the balloon's growth since
- * the last reading are the balloon's (see thrash.h) and do not count.
+ * new cgroup) re-primes it.  A reading less than MRM_THRASH_WINDOW_MS_MIN
+ * after the last one that counted changes nothing.  Refaults up to the
+ * balloon's growth since the last reading are the balloon's (see
+ * thrash.h) and do not count.
  *
  * Return: true if the VM is thrashing now.
  */
@@ -36,7 +38,7 @@ bool mrm_thrash_update(struct mrm_thrash *t, u64 refaults, u64 balloon_pages,
 		return now_ms < t->until_ms;
 	}
 	elapsed = now_ms - t->when_ms;
-	if (!elapsed)
+	if (elapsed < MRM_THRASH_WINDOW_MS_MIN)
 		return now_ms < t->until_ms;
 
 	faults = refaults - t->refaults;

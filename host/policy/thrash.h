@@ -29,6 +29,14 @@
 #define MRM_THRASH_RATE_PAGES_DEFAULT	256U
 /* How long a VM stays thrashing after its rate was last above it (ms). */
 #define MRM_THRASH_HOLD_MS_DEFAULT	10000U
+/*
+ * Shortest window a rate is measured over (ms): readings closer together
+ * leave the state alone.  The cgroup's counter is read at most every
+ * 250 ms and may be that old, and a guest's refaults for an inflation
+ * precede the balloon's growth by up to one batch: over at least a second
+ * neither inflates the rate much.
+ */
+#define MRM_THRASH_WINDOW_MS_MIN	1000U
 
 /**
  * struct mrm_thrash - one VM's refault state; owned and locked by the caller

@@ -63,6 +63,27 @@ static void mrm_thrash_rate_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t.refaults, 4000ULL);
 }
 
+/*
+ * A reading shortly after the last (a stale cached counter, a kicked
+ * loop) must not move the window's start: the next rate would be the
+ * whole delta over a fraction of the time.
+ */
+static void mrm_thrash_window_test(struct kunit *test)
+{
+	struct mrm_thrash t = {};
+
+	feed(&t, 0, 0, 0);
+	KUNIT_EXPECT_FALSE(test, feed(&t, 0, 0, 249));
+	KUNIT_EXPECT_EQ(test, t.when_ms, 0ULL);
+	/* 200 pages over the whole second: 200/s, not 200 in 0.75 s. */
+	KUNIT_EXPECT_FALSE(test, feed(&t, 200, 0, 1000));
+	KUNIT_EXPECT_EQ(test, t.rate, 200ULL);
+	/* A burst seen early is counted once the window is long enough. */
+	KUNIT_EXPECT_FALSE(test, feed(&t, 5000, 0, 1500));
+	KUNIT_EXPECT_TRUE(test, feed(&t, 5000, 0, 2000));
+	KUNIT_EXPECT_EQ(test, t.rate, 4800ULL);
+}
+
 static void mrm_thrash_balloon_test(struct kunit *test)
 {
 	struct mrm_thrash t = {};
@@ -93,7 +114,7 @@ static void mrm_thrash_reset_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, feed(&t, 100000, 0, 500));
 	KUNIT_EXPECT_EQ(test, t.rate, 0ULL);
 	/* Huge counts saturate instead of overflowing. */
-	KUNIT_EXPECT_TRUE(test, feed(&t, U64_MAX, 0, 501));
+	KUNIT_EXPECT_TRUE(test, feed(&t, U64_MAX, 0, 1500));
 	KUNIT_EXPECT_EQ(test, t.rate, U64_MAX);
 }
 
@@ -101,6 +122,7 @@ static struct kunit_case mrm_policy_thrash_cases[] = {
 	KUNIT_CASE(mrm_thrash_prime_test),
 	KUNIT_CASE(mrm_thrash_hold_test),
 	KUNIT_CASE(mrm_thrash_rate_test),
+	KUNIT_CASE(mrm_thrash_window_test),
 	KUNIT_CASE(mrm_thrash_balloon_test),
 	KUNIT_CASE(mrm_thrash_reset_test),
 	{}
