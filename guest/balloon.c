@@ -160,6 +160,7 @@ void mrm_balloon_init(struct mrm_balloon *b)
 	INIT_LIST_HEAD(&b->reoffer);
 	INIT_LIST_HEAD(&b->orphans);
 	INIT_LIST_HEAD(&b->notice_pages);
+	init_waitqueue_head(&b->acked_wq);
 }
 
 /**
@@ -329,6 +330,7 @@ void mrm_balloon_batch_sent(struct mrm_balloon *b,
 	mutex_lock(&b->lock);
 	batch->seq = seq;
 	batch->sent = true;
+	WRITE_ONCE(b->sent_batches, b->sent_batches + 1);
 	mutex_unlock(&b->lock);
 }
 
@@ -373,7 +375,9 @@ int mrm_balloon_batch_acked(struct mrm_balloon *b, u32 seq,
 	}
 	batch->nr = 0;
 	batch->sent = false;
+	WRITE_ONCE(b->sent_batches, b->sent_batches - 1);
 	mutex_unlock(&b->lock);
+	wake_up_all(&b->acked_wq);
 	return 0;
 }
 
@@ -409,7 +413,9 @@ void mrm_balloon_session_lost(struct mrm_balloon *b)
 		batch->nr = 0;
 		batch->sent = false;
 	}
+	WRITE_ONCE(b->sent_batches, 0);
 	mutex_unlock(&b->lock);
+	wake_up_all(&b->acked_wq);
 }
 
 /**
@@ -630,6 +636,26 @@ unsigned long mrm_balloon_release_pressure(struct mrm_balloon *b,
 		mrm_notice_reason(b, reason);
 	mutex_unlock(&b->lock);
 	return freed;
+}
+
+/**
+ * mrm_balloon_wait_acked() - wait until no INFLATE is in flight
+ * @b: the balloon
+ * @timeout_ms: wait at most this long
+ *
+ * Pages in flight cannot be given back under pressure before the host
+ * answers (it may be dropping their backing right now); an ACK or the end
+ * of the session settles them.  For the OOM path, which would otherwise
+ * find nothing to free while a large inflation is in flight.  Sleeps;
+ * takes no lock.  Must not be called by the session thread, which
+ * receives the ACKs.
+ *
+ * Return: true if nothing is in flight now.
+ */
+bool mrm_balloon_wait_acked(struct mrm_balloon *b, unsigned int timeout_ms)
+{
+	return wait_event_timeout(b->acked_wq, !READ_ONCE(b->sent_batches),
+				  msecs_to_jiffies(timeout_ms)) > 0;
 }
 
 /**

@@ -31,6 +31,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include <mrm/proto.h>
 
@@ -76,6 +77,9 @@ struct mrm_balloon_batch {
  * @batch_pages: 4 KiB pages in @batch
  * @orphan_pages: 4 KiB pages on @orphans
  * @batch: INFLATE batches; unused ones have @nr == 0 and !@sent
+ * @sent_batches: batches with @sent set; written under @lock, read
+ *	locklessly by mrm_balloon_wait_acked()
+ * @acked_wq: woken when @sent_batches falls (an ACK, the session's end)
  * @notice: frames freed under pressure or moved by compaction, to be
  *	reported by DEFLATE
  * @notice_nr: entries used in @notice
@@ -101,6 +105,8 @@ struct mrm_balloon {
 	u64 batch_pages;
 	u64 orphan_pages;
 	struct mrm_balloon_batch batch[MRM_BALLOON_BATCHES];
+	unsigned int sent_batches;
+	wait_queue_head_t acked_wq;
 	__le64 notice[MRM_BALLOON_NOTICES];
 	unsigned int notice_nr;
 	struct list_head notice_pages;
@@ -127,6 +133,7 @@ unsigned int mrm_balloon_leak(struct mrm_balloon *b, u64 shrink,
 			      __le64 *frames, unsigned int max_frames);
 unsigned long mrm_balloon_release_pressure(struct mrm_balloon *b,
 					   unsigned long pages, u16 reason);
+bool mrm_balloon_wait_acked(struct mrm_balloon *b, unsigned int timeout_ms);
 unsigned int mrm_balloon_take_notices(struct mrm_balloon *b, __le64 *frames,
 				      unsigned int max_frames, u16 *reason);
 void mrm_balloon_huge_retry(struct mrm_balloon *b);

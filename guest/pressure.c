@@ -6,7 +6,9 @@
  * and the session thread sends the DEFLATE):
  *
  * - the OOM notifier frees oom_pages whenever the guest is about to kill a
- *   task; out_of_memory() then retries the allocation instead of killing;
+ *   task; out_of_memory() then retries the allocation instead of killing.
+ *   If the whole balloon is in flight it first waits (bounded) for the
+ *   host's ACK;
  * - a shrinker, which reclaim scans in proportion to the balloon's size
  *   and its own urgency.  It acts only in direct reclaim by other tasks:
  *   kswapd runs whenever free memory dips below a watermark, which the
@@ -28,6 +30,9 @@
 
 #include "balloon.h"
 #include "pressure.h"
+
+/* How long the OOM notifier waits for INFLATEs in flight to be answered. */
+#define MRM_PRESSURE_OOM_WAIT_MS	2000
 
 static void mrm_pressure_note(struct mrm_pressure *p, unsigned long freed)
 {
@@ -69,8 +74,20 @@ static int mrm_pressure_oom(struct notifier_block *nb, unsigned long unused,
 	unsigned long freed;
 
 	atomic64_inc(&p->oom_calls);
+	/* No new inflation while the guest is this short (see @last). */
+	WRITE_ONCE(p->last, jiffies ?: 1);
 	freed = mrm_balloon_release_pressure(p->balloon, p->oom_pages,
 					     MRM_DEFLATE_OOM);
+	/*
+	 * All of the balloon may be in flight (one INFLATE can carry a
+	 * large part of the guest in 2 MiB frames): wait for the host's
+	 * answer rather than let the guest kill a task.  Not in the
+	 * session thread, which is the one that receives the answer.
+	 */
+	if (!freed && current != READ_ONCE(p->owner) &&
+	    mrm_balloon_wait_acked(p->balloon, MRM_PRESSURE_OOM_WAIT_MS))
+		freed = mrm_balloon_release_pressure(p->balloon, p->oom_pages,
+						     MRM_DEFLATE_OOM);
 	mrm_pressure_note(p, freed);
 	*total_freed += freed;
 	return NOTIFY_OK;
