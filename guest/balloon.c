@@ -259,7 +259,8 @@ static struct page *mrm_balloon_alloc(struct mrm_balloon *b, u64 grow,
  * @max_frames: frames allowed in one INFLATE (from WELCOME)
  * @huge_ok: the session accepted MRM_CAP_FRAME_2M
  *
- * Puts reoffer pages first, then newly allocated pages until @grow is used
+ * Puts reoffer pages first, then newly allocated pages until @grow (at
+ * most MRM_BALLOON_BATCH_MAX_PAGES) is used
  * up, @max_frames is reached or an allocation fails (the guest has no more
  * free memory to give: the caller stops inflating).  Allocation happens
  * without b->lock, so reclaim triggered by it can still deflate.  Only the
@@ -300,7 +301,15 @@ struct mrm_balloon_batch *mrm_balloon_fill(struct mrm_balloon *b, u64 grow,
 	room = max_frames - batch->nr;
 	mutex_unlock(&b->lock);
 
+	grow = min_t(u64, grow, MRM_BALLOON_BATCH_MAX_PAGES);
 	while (room && grow) {
+		/*
+		 * Each page is zeroed (init_on_alloc), and under host memory
+		 * pressure the host may have to swap it in first: seconds
+		 * per batch.  Let the guest's tasks run meanwhile (a 1-vCPU
+		 * guest's workload starved here, soft lockup at 22 s).
+		 */
+		cond_resched();
 		page = mrm_balloon_alloc(b, grow, huge_ok);
 		if (!page)
 			break;

@@ -41,6 +41,12 @@
 
 /* INFLATE batches the guest keeps in flight at once. */
 #define MRM_BALLOON_BATCHES		2
+/*
+ * Newly allocated 4 KiB pages per batch at most (64 MiB): a batch is in
+ * flight until the host answers, and pages in flight cannot be given back
+ * under pressure.
+ */
+#define MRM_BALLOON_BATCH_MAX_PAGES	16384
 
 /* Frames freed behind the host's back, kept in struct mrm_balloon. */
 #define MRM_BALLOON_NOTICES		MRM_PROTO_MAX_FRAMES
