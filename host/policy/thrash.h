@@ -25,8 +25,15 @@
 
 #include <mrm/plain.h>
 
-/* Refaults per second above which a VM is thrashing: 1 MiB/s of 4 KiB. */
-#define MRM_THRASH_RATE_PAGES_DEFAULT	256U
+/*
+ * Refaults per second above which a VM is thrashing: 256 KiB/s of 4 KiB
+ * pages.  Low on purpose: a VM held at memory.high is throttled by the
+ * kernel and faults back slowly exactly when it is starved (measured in
+ * 12-overcommit (c): a starved guest at ~0.5 MiB/s was not counted at
+ * 1 MiB/s, looked idle and lost still more memory); an idle VM refaults
+ * next to nothing (13-idle-tax: 0.02 MiB/s).
+ */
+#define MRM_THRASH_RATE_PAGES_DEFAULT	64U
 /* How long a VM stays thrashing after its rate was last above it (ms). */
 #define MRM_THRASH_HOLD_MS_DEFAULT	10000U
 /*
