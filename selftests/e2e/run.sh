@@ -169,6 +169,11 @@ for scenario in "${scenarios[@]}"; do
 		echo "# --- guest $(basename "$console" .console) console, last 15 lines ($console):"
 		tr -d '\r' <"$console" | tail -n 15 | sed 's/^/#   /'
 	done
+	for qlog in "$dir"/out/*.qemu.log; do
+		[ -s "$qlog" ] || continue
+		echo "# --- guest $(basename "$qlog" .qemu.log) QEMU output, last 5 lines ($qlog):"
+		tail -n 5 "$qlog" | sed 's/^/#   /'
+	done
 done
 
 echo "# e2e: $((n - failed)) passed, $failed failed"

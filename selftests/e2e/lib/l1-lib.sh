@@ -195,12 +195,37 @@ guest_log_has() {
 }
 
 # guest_wait_ready <name> <seconds>: until the guest's /init says READY.
+# On failure, TAP comments say why: whether QEMU is still running or
+# exited (and with what status), the last lines of the guest's console
+# and of QEMU's own output.
 guest_wait_ready() {
-	local name=$1
-	if ! wait_for "$2" guest_log_has "$name" '^@@ READY'; then
-		guest_alive "$name" || echo "guest $name: QEMU exited before READY" >&2
-		return 1
+	local name=$1 pid rc
+	wait_for "$2" guest_log_has "$name" '^@@ READY' && return 0
+	pid=${GUEST_PID[$name]:-}
+	if guest_alive "$name"; then
+		note "$name: no READY after $2 s, QEMU (pid $pid) still running"
+	else
+		wait "$pid" 2>/dev/null
+		rc=$?
+		note "$name: QEMU (pid $pid) exited with status $rc before READY"
 	fi
+	guest_tail_notes "$name" 12
+	return 1
+}
+
+# guest_tail_notes <name> <lines>: the last lines of a guest's console and
+# of its QEMU's stderr, as TAP comments.
+guest_tail_notes() {
+	local name=$1 lines=$2 line
+	note "$name console, last $lines lines:"
+	while IFS= read -r line; do
+		note "  $line"
+	done < <(tr -d '\r' <"$(guest_console "$name")" | tail -n "$lines")
+	[ -s "$OUT/$name.qemu.log" ] || return 0
+	note "$name QEMU output, last 5 lines:"
+	while IFS= read -r line; do
+		note "  $line"
+	done < <(tail -n 5 "$OUT/$name.qemu.log")
 }
 
 # guest_run <name> <seconds> <shell command>
