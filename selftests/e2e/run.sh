@@ -95,6 +95,7 @@ echo "TAP version 13"
 echo "1..${#scenarios[@]}"
 n=0
 failed=0
+boot_retries=0
 for scenario in "${scenarios[@]}"; do
 	n=$((n + 1))
 	name=$(basename "$scenario" .sh)
@@ -149,6 +150,12 @@ for scenario in "${scenarios[@]}"; do
 	if [ -s "$tap" ]; then
 		sed 's/^/    /' "$tap"
 	fi
+	if [ -s "$dir/out/boot-retries" ]; then
+		# Not a failure (see guest_wait_ready), but never silent.
+		echo "# $name: guests booted a second time after dying before /init loaded a module:"
+		sed 's/^/#   /' "$dir/out/boot-retries"
+		boot_retries=$((boot_retries + $(wc -l <"$dir/out/boot-retries")))
+	fi
 	if [ ${#problems[@]} -eq 0 ]; then
 		echo "ok $n - $name (${secs}s)"
 		continue
@@ -176,5 +183,6 @@ for scenario in "${scenarios[@]}"; do
 	done
 done
 
+[ "$boot_retries" -gt 0 ] && echo "# e2e: $boot_retries guest boot(s) retried (see above)"
 echo "# e2e: $((n - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
