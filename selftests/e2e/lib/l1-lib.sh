@@ -22,8 +22,12 @@ TAP_FAILED=0
 declare -A GUEST_PID=()	# QEMU process of each guest
 declare -A GUEST_IN=()	# fd of the FIFO that feeds each guest's console
 declare -A GUEST_FEEDER=()	# socat copying that FIFO into the console
-declare -A GUEST_ARGS=()	# guest_start's arguments, quoted, to boot again
+declare -A GUEST_ARGS=()	# the guest_start call, quoted, to boot again
+declare -A GUEST_STARTED=()	# $SECONDS when each guest's QEMU started
 declare -A GUEST_REBOOTED=()	# guests already booted a second time
+# A guest boots to its first insmod in about 5 s; one that has not got
+# there in this long has stalled (see guest_wait_ready).
+GUEST_EARLY_STALL_S=60
 
 tap_line() {
 	echo "$*" | tee -a "$OUT/results.tap"
@@ -132,7 +136,9 @@ cgroup_make() {
 
 guest_start() {
 	local name=$1 cid=$2 mem=$3 launcher=()
-	GUEST_ARGS[$name]=$(printf '%q ' "$@")
+	# MRM_CGROUP is usually a prefix of the call: keep it for a reboot.
+	GUEST_ARGS[$name]="MRM_CGROUP=${MRM_CGROUP:-0} guest_start $(printf '%q ' "$@")"
+	GUEST_STARTED[$name]=$SECONDS
 	shift 3
 	: >"$(guest_console "$name")"
 	# A socket left by an earlier QEMU of this name would pass for the
@@ -205,12 +211,13 @@ guest_log_has() {
 # exited (and with what status), the last lines of the guest's console
 # and of QEMU's own output.
 #
-# A guest that died or stalled before its /init loaded any module is
-# booted once more (same arguments), and the retry is recorded in
-# $OUT/boot-retries, which run.sh reports.  Nothing of mrm has run in such
-# a guest, and mrm_host leaves a VM alone until it is attached: the
-# failure is the nested test bed's (L2 under KVM under TCG; seen in CI
-# about once in a hundred boots), not mrm's, and without the second boot
+# A guest that died before its /init loaded any module, or that has not
+# got that far GUEST_EARLY_STALL_S after its start, is booted once more
+# (same arguments), and the retry is recorded in $OUT/boot-retries, which
+# run.sh reports.  Nothing of mrm has run in such a guest, and mrm_host
+# leaves a VM alone until it is attached: the failure is the nested test
+# bed's (L2 under KVM under TCG; one CI run lost a guest this way, 80
+# boots in a loop here did not), not mrm's, and without the second boot
 # the scenario could not test anything.  A guest that dies after /init
 # began loading modules is a failure like any other.
 guest_wait_ready() {
@@ -219,7 +226,7 @@ guest_wait_ready() {
 	guest_log_has "$name" '^@@ READY' && return 0
 	pid=${GUEST_PID[$name]:-}
 	if guest_alive "$name"; then
-		note "$name: no READY after $2 s, QEMU (pid $pid) still running"
+		note "$name: no READY after $((SECONDS - ${GUEST_STARTED[$name]:-0})) s, QEMU (pid $pid) still running"
 	else
 		wait "$pid" 2>/dev/null
 		rc=$?
@@ -232,32 +239,38 @@ guest_wait_ready() {
 	GUEST_REBOOTED[$name]=1
 	saved=$OUT/$name.console-failed-boot
 	cp "$(guest_console "$name")" "$saved"
+	cp "$OUT/$name.qemu.log" "$OUT/$name.qemu.log-failed-boot" 2>/dev/null
 	echo "$name: last console line: $(tr -d '\r' <"$saved" | grep -a . | tail -n 1 | grep . || echo "(none)")" >>"$OUT/boot-retries"
-	note "$name: died before /init loaded any module: booting it once more (console kept in $saved)"
+	note "$name: died or stalled before /init loaded any module: booting it once more (console kept in $saved)"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	guest_forget "$name"
-	eval "guest_start ${GUEST_ARGS[$name]}" || return 1
+	eval "${GUEST_ARGS[$name]}" || return 1
 	guest_wait_ready "$name" "$2"
 }
 
+# READY, or no point in waiting longer: QEMU exited, or the guest stalled
+# before its first insmod.
 guest_ready_or_gone() {
-	guest_log_has "$1" '^@@ READY' || ! guest_alive "$1"
+	guest_log_has "$1" '^@@ READY' || ! guest_alive "$1" ||
+		{ ! guest_log_has "$1" '^@@ insmod ' &&
+			[ $((SECONDS - ${GUEST_STARTED[$1]:-0})) -ge "$GUEST_EARLY_STALL_S" ]; }
 }
 
 # guest_tail_notes <name> <lines>: the last lines of a guest's console and
-# of its QEMU's stderr, as TAP comments.
+# of its QEMU's stderr, as TAP comments in results.tap only: on L1's
+# console a guest's "Kernel panic" or "Call Trace" would pass for L1's own
+# (run.sh looks for kernel warnings there).
 guest_tail_notes() {
-	local name=$1 lines=$2 line
-	note "$name console, last $lines lines:"
-	while IFS= read -r line; do
-		note "  $line"
-	done <<<"$(tr -d '\r' <"$(guest_console "$name")" | tail -n "$lines")"
-	[ -s "$OUT/$name.qemu.log" ] || return 0
-	note "$name QEMU output, last 5 lines:"
-	while IFS= read -r line; do
-		note "  $line"
-	done <<<"$(tail -n 5 "$OUT/$name.qemu.log")"
+	local name=$1 lines=$2
+	{
+		echo "# $name console, last $lines lines:"
+		tr -d '\r' <"$(guest_console "$name")" | tail -n "$lines" | sed 's/^/#   /'
+		if [ -s "$OUT/$name.qemu.log" ]; then
+			echo "# $name QEMU output, last 5 lines:"
+			tail -n 5 "$OUT/$name.qemu.log" | sed 's/^/#   /'
+		fi
+	} >>"$OUT/results.tap"
 }
 
 # guest_run <name> <seconds> <shell command>
