@@ -152,7 +152,7 @@ for scenario in "${scenarios[@]}"; do
 	fi
 	if [ -s "$dir/out/boot-retries" ]; then
 		# Not a failure (see guest_wait_ready), but never silent.
-		echo "# $name: guests booted a second time after dying before /init loaded a module:"
+		echo "# $name: guests booted a second time after dying or stalling before /init loaded a module:"
 		sed 's/^/#   /' "$dir/out/boot-retries"
 		boot_retries=$((boot_retries + $(wc -l <"$dir/out/boot-retries")))
 	fi

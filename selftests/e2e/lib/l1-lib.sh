@@ -24,7 +24,6 @@ declare -A GUEST_IN=()	# fd of the FIFO that feeds each guest's console
 declare -A GUEST_FEEDER=()	# socat copying that FIFO into the console
 declare -A GUEST_ARGS=()	# the guest_start call, quoted, to boot again
 declare -A GUEST_STARTED=()	# $SECONDS when each guest's QEMU started
-declare -A GUEST_REBOOTED=()	# guests already booted a second time
 # A guest boots to its first insmod in about 5 s; one that has not got
 # there in this long has stalled (see guest_wait_ready).
 GUEST_EARLY_STALL_S=60
@@ -233,11 +232,11 @@ guest_wait_ready() {
 		note "$name: QEMU (pid $pid) exited with status $rc before READY"
 	fi
 	guest_tail_notes "$name" 12
-	if guest_log_has "$name" '^@@ insmod ' || [ -n "${GUEST_REBOOTED[$name]:-}" ]; then
+	saved=$OUT/$name.console-failed-boot
+	# Once per guest: $saved is there after the first retry.
+	if guest_log_has "$name" '^@@ insmod ' || [ -e "$saved" ]; then
 		return 1
 	fi
-	GUEST_REBOOTED[$name]=1
-	saved=$OUT/$name.console-failed-boot
 	cp "$(guest_console "$name")" "$saved"
 	cp "$OUT/$name.qemu.log" "$OUT/$name.qemu.log-failed-boot" 2>/dev/null
 	echo "$name: last console line: $(tr -d '\r' <"$saved" | grep -a . | tail -n 1 | grep . || echo "(none)")" >>"$OUT/boot-retries"

@@ -61,6 +61,12 @@ mt_start() {
 	shift 2
 	guest_run "$g" 60 "memtouch $* >/tmp/$log.log 2>&1 &" >/dev/null
 }
+# mt_stop <guest>: end the guest's memtouch runs (SIGTERM: the done line,
+# and the final check unless --no-final-check, still follow).
+mt_stop() {
+	# shellcheck disable=SC2016 # expanded in the guest
+	guest_run "$1" 60 'kill -TERM $(pidof memtouch) 2>/dev/null' >/dev/null
+}
 # A loaded guest's emulated console is slow: every command gets 60 s.
 mt_has() { guest_run "$1" 60 "grep -q '$3' /tmp/$2.log" >/dev/null; }
 # mt_value <guest> <log> <line regex> <key>: key's value on the last

@@ -69,7 +69,7 @@ run_case() {
 	sleep "$WINDOW_S"
 	in_end=$(swapins)
 	for g in "$g1" "$g2"; do
-		guest_run "$g" 60 'kill -TERM $(pidof memtouch) 2>/dev/null' >/dev/null
+		mt_stop "$g"
 	done
 	for g in "$g1" "$g2"; do
 		check "($c) $g memtouch done" wait_for 300 mt_has "$g" mt 'memtouch: done'

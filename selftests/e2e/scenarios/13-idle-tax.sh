@@ -69,7 +69,7 @@ check "the tax gives the active guest at least 30 % more throughput" \
 	awk -v r="$ratio" 'BEGIN { exit !(r == "inf" || r >= 1.3) }'
 
 for g in g1 g2; do
-	guest_run "$g" 60 'kill -TERM $(pidof memtouch) 2>/dev/null' >/dev/null
+	mt_stop "$g"
 	check "$g memtouch done, no checksum error" \
 		wait_for 300 mt_has "$g" mt 'memtouch: done .* errors=0 '
 	check "no OOM kill in $g" eval "! guest_log_has $g 'Out of memory|oom-kill'"
