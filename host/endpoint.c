@@ -56,11 +56,13 @@ const char *mrm_ep_state_name(int state)
 static int mrm_vm_endpoint_attach(struct mrm_vm *vm)
 {
 	struct mrm_vm_endpoint *ep = kzalloc(sizeof(*ep), GFP_KERNEL);
+	unsigned int i;
 
 	if (!ep)
 		return -ENOMEM;
 	mutex_init(&ep->lock);
-	ep->window_start = jiffies;
+	for (i = 0; i < ARRAY_SIZE(ep->connect_times); i++)
+		ep->connect_times[i] = jiffies - MRM_CONNECT_WINDOW - 1;
 	mrm_vm_balloon_init(&ep->balloon);	/* zeroes what it owns */
 	spin_lock_init(&ep->report.lock);
 	vm->ep = ep;
@@ -114,16 +116,21 @@ void mrm_vm_endpoint_set_target(struct mrm_vm_endpoint *ep, u64 pages)
 	WRITE_ONCE(ep->balloon.target_pages, pages);
 }
 
-/* Caller holds ep->lock.  True if another connection fits in the window. */
+/*
+ * Caller holds ep->lock.  True, and the connection counted, if fewer than
+ * MRM_PROTO_MAX_CONNECTS_PER_MIN were accepted in the last minute.  A
+ * sliding window: a fixed one would let twice the limit through across
+ * the end of a window.
+ */
 static bool mrm_connect_allowed(struct mrm_vm_endpoint *ep)
 {
-	if (time_after(jiffies, ep->window_start + MRM_CONNECT_WINDOW)) {
-		ep->window_start = jiffies;
-		ep->window_connects = 0;
-	}
-	if (ep->window_connects >= MRM_PROTO_MAX_CONNECTS_PER_MIN)
+	unsigned long *oldest = &ep->connect_times[ep->connect_next];
+
+	if (time_before_eq(jiffies, *oldest + MRM_CONNECT_WINDOW))
 		return false;
-	ep->window_connects++;
+	*oldest = jiffies;
+	ep->connect_next = (ep->connect_next + 1) %
+			   ARRAY_SIZE(ep->connect_times);
 	return true;
 }
 

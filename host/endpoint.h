@@ -49,11 +49,12 @@ struct mrm_guest_report {
 
 /**
  * struct mrm_vm_endpoint - protocol state of one attached VM
- * @lock: protects @session, @closed, @window_start and @window_connects
+ * @lock: protects @session, @closed, @connect_times and @connect_next
  * @session: the current (or last) session, or NULL
  * @closed: the VM is being detached: no new session starts
- * @window_start: jiffies when the current connection-rate window began
- * @window_connects: connections accepted in that window
+ * @connect_times: jiffies of the last MRM_PROTO_MAX_CONNECTS_PER_MIN
+ *	connections accepted, a ring (slots not used yet: long ago)
+ * @connect_next: the ring's oldest slot, overwritten by the next one
  * @state: enum mrm_ep_state; written by the session thread, read by sysfs
  * @ram_pages: guest RAM from the last HELLO (4 KiB pages), for clamping
  * @sessions: sessions welcomed, cumulative (read by sysfs)
@@ -71,8 +72,8 @@ struct mrm_vm_endpoint {
 	struct mutex lock;	/* see @lock above */
 	struct mrm_host_session *session;
 	bool closed;
-	unsigned long window_start;
-	unsigned int window_connects;
+	unsigned long connect_times[MRM_PROTO_MAX_CONNECTS_PER_MIN];
+	unsigned int connect_next;
 	int state;
 	u64 ram_pages;
 	u64 sessions;

@@ -249,17 +249,17 @@ def main():
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(opts.socket)
     srv.listen(64)
-    window_start, connects = 0.0, 0
+    accepted = []  # when the connections of the last window were accepted
     while True:
         conn, _ = srv.accept()
         now = time.monotonic()
-        if now > window_start + opts.window_ms / 1000:
-            window_start, connects = now, 0
+        # A sliding window, as mrm_host's.
+        accepted = [t for t in accepted if now <= t + opts.window_ms / 1000]
         limit = CONNECTS // 2 if opts.fault == "low-connect-limit" else CONNECTS
-        if connects >= limit and opts.fault != "no-connect-limit":
+        if len(accepted) >= limit and opts.fault != "no-connect-limit":
             conn.close()
             continue
-        connects += 1
+        accepted.append(now)
         threading.Thread(target=Session(conn, opts).run, daemon=True).start()
 
 
