@@ -468,6 +468,7 @@ static int mrm_session_handshake(struct mrm_session *s)
 static void mrm_session_goodbye(struct mrm_session *s)
 {
 	unsigned long deadline;
+	bool busy = false;
 	int err;
 
 	WRITE_ONCE(s->target_pages, 0);
@@ -476,12 +477,15 @@ static void mrm_session_goodbye(struct mrm_session *s)
 		if (!s->proto.inflight_nr &&
 		    !mrm_balloon_held(s->balloon))
 			break;
-		err = mrm_session_recv(s, msecs_to_jiffies(MRM_SESSION_TICK_MS));
+		/* As in the main loop: no wait while DEFLATEs are going out. */
+		err = mrm_session_recv(s, busy ? 0 :
+				       msecs_to_jiffies(MRM_SESSION_TICK_MS));
 		if (err > 0)
 			err = mrm_session_handle(s);
 		if (err < 0)
 			return;
 		err = mrm_session_step(s);
+		busy = err > 0;
 		if (!err)
 			err = mrm_session_send_notices(s);
 		if (err < 0)
