@@ -30,7 +30,7 @@ done
 for g in g1 g2; do
 	# The guest retries with back-off from 1 s, doubling, since it loaded.
 	check "$g balloon connects" wait_for 60 attr_is "$g" balloon_state connected
-	check "$g guest side says connected" guest_is "$g" state connected
+	check "$g guest side says connected" wait_for 10 guest_is "$g" state connected
 done
 
 # Write almost all of g1's free memory, then free it: every page the
@@ -44,7 +44,8 @@ start=$SECONDS
 echo "$TARGET" >"$VMS/g1/balloon_target"
 check "g1 host record reaches 128 MiB" wait_for 60 attr_is g1 balloon_current "$TARGET"
 note "g1 inflated 128 MiB in $((SECONDS - start)) s"
-check "g1 guest holds 128 MiB" guest_is g1 acked_bytes "$TARGET"
+# The guest counts the frames when the host's ACK arrives.
+check "g1 guest holds 128 MiB" wait_for 10 guest_is g1 acked_bytes "$TARGET"
 rss_after=$(qemu_rss g1)
 freed=$((rss_before - rss_after))
 note "g1 QEMU RSS $((rss_before / MIB)) MiB -> $((rss_after / MIB)) MiB (freed $((freed / MIB)) MiB)"

@@ -19,11 +19,11 @@ TARGET=$((96 * MIB))
 
 vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
 attr_is() { [ "$(vm_attr "$1" "$2")" = "$3" ]; }
-guest_attr() { guest_run g1 10 "cat /sys/kernel/mrm_balloon/$1"; }
-mt_log_has() { guest_run g1 10 "grep -q '$2' /tmp/$1.log"; }
+guest_attr() { guest_run g1 60 "cat /sys/kernel/mrm_balloon/$1"; }
+mt_log_has() { guest_run g1 60 "grep -q '$2' /tmp/$1.log"; }
 # The last value of key=<n> on the last line of a memtouch log matching re.
 mt_value() {
-	guest_run g1 10 "grep '$2' /tmp/$1.log | tail -n 1" |
+	guest_run g1 60 "grep '$2' /tmp/$1.log | tail -n 1" |
 		sed -n "s/.* $3=\\([0-9]*\\).*/\\1/p"
 }
 
@@ -33,7 +33,7 @@ check "g1 attached" "$MRMCTL" attach --pid "$(guest_pid g1)" --name g1
 check "g1 balloon connects" wait_for 60 attr_is g1 balloon_state connected
 
 # A 160 MiB working set written and verified continuously.
-guest_run g1 10 'memtouch --size 160 --write --time 0 --report 2 --verify-all-every 10 >/tmp/mt1.log 2>&1 &'
+guest_run g1 60 'memtouch --size 160 --write --time 0 --report 2 --verify-all-every 10 >/tmp/mt1.log 2>&1 &'
 check "memtouch filled 160 MiB" wait_for 120 mt_log_has mt1 'memtouch: ready'
 
 echo "$TARGET" >"$VMS/g1/balloon_target"
@@ -48,7 +48,7 @@ check "no checksum error while inflating" test "${errors:-1}" -eq 0
 # programs: with 160 MiB in memtouch and 96 MiB in the balloon, only about
 # 34 MiB are free, so the balloon must give memory back by itself; without
 # the balloon everything fits.
-guest_run g1 10 'memtouch --size 16 --grow-to 100 --grow-step 8 --seed 7 --time 3 --report 0 >/tmp/mt2.log 2>&1; echo "exit=$?" >>/tmp/mt2.log &'
+guest_run g1 60 'memtouch --size 16 --grow-to 100 --grow-step 8 --seed 7 --time 3 --report 0 >/tmp/mt2.log 2>&1; echo "exit=$?" >>/tmp/mt2.log &'
 check "second workload finishes" wait_for 180 mt_log_has mt2 '^exit='
 check "second workload grew to 100 MiB" mt_log_has mt2 'memtouch: grow-done total_mib=100 .*failed=0'
 check "second workload saw no error" mt_log_has mt2 '^exit=0'
@@ -64,9 +64,9 @@ else
 fi
 
 # The first workload kept its data through all of it.
-guest_run g1 10 'kill -TERM $(pidof memtouch) 2>/dev/null'
+guest_run g1 60 'kill -TERM $(pidof memtouch) 2>/dev/null'
 check "memtouch finishes" wait_for 60 mt_log_has mt1 'memtouch: done'
-note "$(guest_run g1 10 'grep "memtouch: done" /tmp/mt1.log')"
+note "$(guest_run g1 60 'grep "memtouch: done" /tmp/mt1.log')"
 check "memtouch: no checksum error, no zero page" \
 	mt_log_has mt1 'memtouch: done .* errors=0 zero_pages=0'
 

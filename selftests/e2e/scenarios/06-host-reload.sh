@@ -18,15 +18,15 @@ TARGET=$((64 * MIB))
 
 vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
 attr_is() { [ "$(vm_attr "$1" "$2")" = "$3" ]; }
-guest_attr() { guest_run g1 10 "cat /sys/kernel/mrm_balloon/$1"; }
+guest_attr() { guest_run g1 60 "cat /sys/kernel/mrm_balloon/$1"; }
 guest_attr_is() { [ "$(guest_attr "$1")" = "$2" ]; }
 
 guest_start g1 3 256
 check "g1 boots" guest_wait_ready g1 120
 check "g1 attached" "$MRMCTL" attach --pid "$(guest_pid g1)" --name g1
 check "g1 balloon connects" wait_for 60 attr_is g1 balloon_state connected
-guest_run g1 10 'memtouch --size 64 --write --time 0 --report 0 --verify-all-every 5 >/tmp/mt.log 2>&1 &'
-check "memtouch filled 64 MiB" wait_for 60 guest_run g1 10 'grep -q "memtouch: ready" /tmp/mt.log'
+guest_run g1 60 'memtouch --size 64 --write --time 0 --report 0 --verify-all-every 5 >/tmp/mt.log 2>&1 &'
+check "memtouch filled 64 MiB" wait_for 60 guest_run g1 60 'grep -q "memtouch: ready" /tmp/mt.log'
 echo "$TARGET" >"$VMS/g1/balloon_target"
 check "g1 inflates to 64 MiB" wait_for 60 attr_is g1 balloon_current "$TARGET"
 
@@ -43,14 +43,14 @@ echo "$TARGET" >"$VMS/g1/balloon_target"
 check "g1 reconnects" wait_for 90 attr_is g1 balloon_state connected
 check "new host's record matches the guest's balloon" \
 	wait_for 30 attr_is g1 balloon_current "$TARGET"
-check "guest's acked balloon is 64 MiB" guest_attr_is acked_bytes "$TARGET"
+check "guest's acked balloon is 64 MiB" wait_for 10 guest_attr_is acked_bytes "$TARGET"
 note "host record $(vm_attr g1 balloon_current), guest acked $(guest_attr acked_bytes), sessions $(vm_attr g1 balloon_sessions)"
 
-guest_run g1 10 'kill -TERM $(pidof memtouch)'
-check "memtouch finishes" wait_for 60 guest_run g1 10 'grep -q "memtouch: done" /tmp/mt.log'
-note "$(guest_run g1 10 'grep "memtouch: done" /tmp/mt.log')"
+guest_run g1 60 'kill -TERM $(pidof memtouch)'
+check "memtouch finishes" wait_for 60 guest_run g1 60 'grep -q "memtouch: done" /tmp/mt.log'
+note "$(guest_run g1 60 'grep "memtouch: done" /tmp/mt.log')"
 check "memtouch: no data lost across the reload" \
-	guest_run g1 10 'grep -q "memtouch: done .* errors=0 zero_pages=0" /tmp/mt.log'
+	guest_run g1 60 'grep -q "memtouch: done .* errors=0 zero_pages=0" /tmp/mt.log'
 
 check "g1 unloads mrm_balloon" guest_run g1 60 'rmmod mrm_balloon'
 check "the host record empties at unload" wait_for 30 attr_is g1 balloon_current 0

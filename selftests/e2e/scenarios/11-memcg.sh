@@ -28,7 +28,7 @@ RECLAIM=$((128 * MIB))
 CG=$(guest_cgroup g1)
 
 mib() { echo $(($1 / MIB)); }
-mt_log_has() { guest_run g1 10 "grep -q '$2' /tmp/$1.log"; }
+mt_log_has() { guest_run g1 60 "grep -q '$2' /tmp/$1.log"; }
 dmesg_has() { dmesg | grep -qE -- "$1"; }
 usage_note() {
 	note "$1: mapped=$(mib "$(vm_num g1 mapped_bytes)") consumed=$(mib "$(vm_num g1 consumed_bytes)") shared=$(mib "$(vm_num g1 shared_bytes)") compressed=$(mib "$(vm_num g1 compressed_bytes)") swapped=$(mib "$(vm_num g1 swapped_bytes)") reclaimed=$(mib "$(vm_num g1 reclaimed_bytes)") MiB; cgroup memory.current=$(mib "$(cat "$CG/memory.current")") MiB"
@@ -62,10 +62,10 @@ check "consumed < mapped once pages are shared" \
 	eval '[ "$(vm_num g1 consumed_bytes)" -lt "$(vm_num g1 mapped_bytes)" ]'
 # Keep the rest fast: stop scanning (merged pages stay merged).
 echo 0 >/sys/kernel/mm/ksm/run
-guest_run g1 10 'rm -f /tmp/same' >/dev/null
+guest_run g1 60 'rm -f /tmp/same' >/dev/null
 
 # --- compress and swap ----------------------------------------------------
-guest_run g1 10 'memtouch --size 160 --active 0 --time 0 --report 0 >/tmp/mt1.log 2>&1 &'
+guest_run g1 60 'memtouch --size 160 --active 0 --time 0 --report 0 >/tmp/mt1.log 2>&1 &'
 check "memtouch filled 160 MiB" wait_for 120 mt_log_has mt1 'memtouch: ready'
 sleep 1
 usage_note "before reclaim"
@@ -88,9 +88,9 @@ check "consumed fell by at least half the request" test $((consumed0 - consumed1
 check "compressed+swapped rose by at least half the request" test $((out1 - out0)) -ge $((RECLAIM / 2))
 check "cgroup memory.stat agrees on zswapped" \
 	test "$(awk '$1 == "zswapped" { print $2 }' "$CG/memory.stat")" -ge 0
-guest_run g1 10 'kill -TERM $(pidof memtouch) 2>/dev/null'
+guest_run g1 60 'kill -TERM $(pidof memtouch) 2>/dev/null'
 check "memtouch finishes" wait_for 120 mt_log_has mt1 'memtouch: done'
-note "$(guest_run g1 10 'grep "memtouch: done" /tmp/mt1.log')"
+note "$(guest_run g1 60 'grep "memtouch: done" /tmp/mt1.log')"
 check "memtouch: no checksum error after swap-in" \
 	mt_log_has mt1 'memtouch: done .* errors=0 zero_pages=0'
 
@@ -105,7 +105,7 @@ events0=$(awk '$1 == "high" { print $2 }' "$CG/memory.events")
 check "memory_high accepted" eval "echo $high >'$VMS/g1/memory_high'"
 check "sysfs shows it" grep -qx "$high" "$VMS/g1/memory_high"
 check "the cgroup's memory.high is it" grep -qx "$high" "$CG/memory.high"
-guest_run g1 10 '{ memtouch --size 128 --write --time 5 --report 0 --seed 9 >/tmp/mt2.log 2>&1; echo "exit=$?" >>/tmp/mt2.log; } &'
+guest_run g1 60 '{ memtouch --size 128 --write --time 5 --report 0 --seed 9 >/tmp/mt2.log 2>&1; echo "exit=$?" >>/tmp/mt2.log; } &'
 peak=0
 deadline=$((SECONDS + 240))
 until mt_log_has mt2 '^exit=' || [ "$SECONDS" -ge "$deadline" ]; do
@@ -115,7 +115,7 @@ until mt_log_has mt2 '^exit=' || [ "$SECONDS" -ge "$deadline" ]; do
 done
 events1=$(awk '$1 == "high" { print $2 }' "$CG/memory.events")
 note "block: memory.current $(mib "$cur") MiB, memory.high $(mib "$high") MiB, peak $(mib "$peak") MiB while the guest wrote 128 MiB; memory.events high $events0 -> $events1"
-note "$(guest_run g1 10 'grep -E "memtouch: (ready|done)" /tmp/mt2.log' | tr '\n' ' ')"
+note "$(guest_run g1 60 'grep -E "memtouch: (ready|done)" /tmp/mt2.log' | tr '\n' ' ')"
 usage_note "after growth under memory.high"
 check "the guest's workload finished without error" mt_log_has mt2 '^exit=0'
 check "usage held near memory.high (peak <= high + 16 MiB)" test "$peak" -le $((high + 16 * MIB))
