@@ -16,6 +16,21 @@ BAD_LOG_RE='WARNING:|BUG:|Oops|Call Trace|KASAN|general protection|Kernel panic|
 # Lines that match BAD_LOG_RE but are not kernel warnings: the boot-time
 # CPU vulnerability notice of the emulated EPYC CPU.
 BAD_LOG_IGNORE_RE='Speculative Return Stack Overflow: WARNING: See'
+# A single-step debug trap that nobody asked for, in an L2 guest's kernel:
+# exc_debug_kernel() warns once, dumps registers and a call trace, clears
+# EFLAGS.TF and goes on.  Seen in guest g3 of 05-hostile (CI run of
+# 2026-12-04) at 2.55 s of its boot, in the idle task, 15 s before
+# mrm_balloon was loaded; in no other of the ~40 guest boots of that run.
+# Its source is the nested platform: to open an NMI window L1's KVM sets
+# EFLAGS.TF in the L2 guest with #DB intercepted (svm_enable_nmi_window()),
+# and a trap that QEMU's TCG emulation of SVM lets through to the guest
+# instead of exiting to L1 lands in the guest kernel.  mrm sets neither
+# EFLAGS.TF nor a debug register anywhere, so log_clean() takes such a
+# report out of a guest console (start line to its "end trace" line) and
+# counts it in a TAP note instead of failing the scenario.  Anything else
+# in the log is still checked; a report without its end line is a failure.
+NESTED_DB_ARTEFACT_RE='WARNING: CPU: [0-9]+ PID: [0-9]+ at arch/x86/kernel/traps\.c:[0-9]+ exc_debug_kernel\+'
+NESTED_DB_ARTEFACT_MAX_LINES=100
 
 TAP_N=0
 TAP_FAILED=0
@@ -330,12 +345,49 @@ guests_reap() {
 	done
 }
 
+# log_without_db_artefacts <file>: the log, \r removed, without the
+# reports of NESTED_DB_ARTEFACT_RE (see there); an unterminated report is
+# replaced by a BUG: line.
+log_without_db_artefacts() {
+	# Through the environment: awk -v would take the backslashes.
+	tr -d '\r' <"$1" | START_RE=$NESTED_DB_ARTEFACT_RE \
+		MAX_LINES=$NESTED_DB_ARTEFACT_MAX_LINES awk '
+		BEGIN { start = ENVIRON["START_RE"]; max = ENVIRON["MAX_LINES"] + 0 }
+		in_report && /---\[ end trace / { in_report = 0; next }
+		in_report && ++report_lines > max {
+			print "BUG: exc_debug_kernel report has no end trace line"
+			in_report = 0
+		}
+		in_report { next }
+		$0 ~ start { in_report = 1; report_lines = 0; next }
+		{ print }
+		END {
+			if (in_report)
+				print "BUG: exc_debug_kernel report has no end trace line"
+		}'
+}
+
 # log_clean <file> <label>: a TAP line saying the kernel log has no
-# WARNING/BUG/Oops/Call Trace/KASAN; on failure the matching lines.
+# WARNING/BUG/Oops/Call Trace/KASAN; on failure the matching lines.  A
+# guest console may hold the nested platform's debug-trap report (see
+# NESTED_DB_ARTEFACT_RE): it is counted in a note, not a failure; L1's
+# own log gets no such exception.
 log_clean() {
-	local file=$1 label=$2 hits
-	hits=$(tr -d '\r' <"$file" | grep -aE -- "$BAD_LOG_RE" |
-		grep -vE -- "$BAD_LOG_IGNORE_RE" | head -n 20)
+	local file=$1 label=$2 hits artefacts=0
+	case $label in
+	guest*)
+		artefacts=$(tr -d '\r' <"$file" | grep -caE -- "$NESTED_DB_ARTEFACT_RE")
+		hits=$(log_without_db_artefacts "$file" | grep -aE -- "$BAD_LOG_RE" |
+			grep -vE -- "$BAD_LOG_IGNORE_RE" | head -n 20)
+		;;
+	*)
+		hits=$(tr -d '\r' <"$file" | grep -aE -- "$BAD_LOG_RE" |
+			grep -vE -- "$BAD_LOG_IGNORE_RE" | head -n 20)
+		;;
+	esac
+	if [ "$artefacts" -gt 0 ]; then
+		note "$label: $artefacts unrequested single-step trap(s) of the nested platform, not counted (see NESTED_DB_ARTEFACT_RE)"
+	fi
 	if [ -z "$hits" ]; then
 		ok "$label: no kernel warnings"
 	else
