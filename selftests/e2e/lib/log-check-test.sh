@@ -105,6 +105,43 @@ expect_result "a report without its end line fails" "guest g3 console" "not ok" 
 { db_report | sed 's/exc_debug_kernel+0xca/exc_int3+0xca/'; clean_boot; } >"$tmp/log"
 expect_result "another traps.c warning fails" "guest g3 console" "not ok" no-note
 
+# exc_debug_kernel()'s other warning, a #DB from user mode.
+{ db_report | sed 's/traps\.c:1120/traps.c:1079/'; clean_boot; } >"$tmp/log"
+expect_result "exc_debug_kernel's other warning fails" "guest g3 console" "not ok" no-note
+
+# A report that lost its end line, then a real one with its own: the real
+# one's end line must not close the first.
+{
+	db_report noend | head -n 10
+	echo '[   30.0] ------------[ cut here ]------------'
+	echo '[   30.1] WARNING: CPU: 0 PID: 77 at mm/page_alloc.c:4000 __alloc_pages+0x1/0x2'
+	echo '[   30.2] Call Trace:'
+	echo '[   30.3] ---[ end trace 0000000000000000 ]---'
+	clean_boot
+} >"$tmp/log"
+expect_result "a real warning right after a report without its end line fails" \
+	"guest g3 console" "not ok" note
+
+# The same without the "cut here" line, and a BUG instead of a WARNING.
+{
+	db_report noend | head -n 10
+	echo '[   30.1] BUG: unable to handle page fault for address: 0000000000001234'
+	echo '[   30.3] ---[ end trace 0000000000000000 ]---'
+	clean_boot
+} >"$tmp/log"
+expect_result "a BUG inside a report without its end line fails" \
+	"guest g3 console" "not ok" note
+
+# Two call traces in one report: the second belongs to something else.
+{
+	db_report noend
+	echo '[   30.2] Call Trace:'
+	echo '[   30.3] ---[ end trace 0000000000000000 ]---'
+	clean_boot
+} >"$tmp/log"
+expect_result "a second call trace inside the report fails" \
+	"guest g3 console" "not ok" note
+
 {
 	db_report | head -n 8
 	for i in $(seq 1 $((NESTED_DB_ARTEFACT_MAX_LINES + 5))); do
