@@ -33,6 +33,11 @@
  *   --report S             progress line every S seconds (default 5; 0: no)
  *   --verify-all-every S   check every page every S seconds (default 0:
  *                          only at the end)
+ *   --progress S           during a pass over every page (fill, grow step,
+ *                          verify-all), a progress line every S seconds
+ *                          (default 5; 0: none): a check of hundreds of MiB
+ *                          from slow swap takes minutes, and whoever waits
+ *                          for it can tell a slow pass from a stuck one
  *   --no-final-check       skip the check of every page at the end (the
  *                          touch loop still checks every page it touches);
  *                          for runs whose cold pages sit in slow swap
@@ -65,6 +70,8 @@
  *   report      elapsed passes passes_per_s mib_per_s errors rss_kib
  *               (rates over the last interval)
  *   verify-all  when pages new_errors errors ms
+ *   progress    what pages_done pages errors ms   (what: fill, or the
+ *               verify-all's when; during the pass, every --progress S)
  *   error       page kind offset bad_bytes expect found expect_gen
  *               found_gen found_index when
  *               kind: zero (all zeroes), stale (an older or newer
@@ -132,6 +139,7 @@ typedef __u64 u64;
 #define MT_FMT_START "start size_mib=%llu active_mib=%llu pattern=%s seed=%llu write=%d time_s=%.2f grow_to_mib=%llu pid=%d addr=%p"
 #define MT_FMT_REPORT "report elapsed=%.2f passes=%llu passes_per_s=%.2f mib_per_s=%.1f errors=%llu rss_kib=%lld"
 #define MT_FMT_ERROR "error page=%llu kind=%s offset=%u bad_bytes=%u expect=0x%016llx found=0x%016llx expect_gen=%u found_gen=%u found_index=%llu when=%s"
+#define MT_FMT_PROGRESS "progress what=%s pages_done=%llu pages=%llu errors=%llu ms=%llu"
 #define MT_FMT_DONE "done elapsed=%.2f passes=%llu pages_touched=%llu errors=%llu zero_pages=%llu grow_failed=%d rss_kib=%lld"
 
 enum mt_pattern {
@@ -168,6 +176,7 @@ static const char * const mt_kind_name[] = {
  * @time_ns: loop duration (0: until a signal)
  * @report_ns: progress line period (0: none)
  * @verify_all_ns: period of full checks during the loop (0: at the end)
+ * @progress_ns: progress line period during a pass over every page
  * @grow_pause_ns: pause after each grow step
  * @pattern: MT_SEQ or MT_RANDOM
  * @write: rewrite touched pages
@@ -185,6 +194,7 @@ struct mt_opts {
 	u64 time_ns;
 	u64 report_ns;
 	u64 verify_all_ns;
+	u64 progress_ns;
 	u64 grow_pause_ns;
 	enum mt_pattern pattern;
 	bool write;
@@ -234,6 +244,8 @@ struct mt_region {
 static atomic_int mt_stop;
 /* "inst=<i> " while running several instances, else empty. */
 static char mt_tag[32];
+/* --progress, in ns (0: no progress lines); set once in main(). */
+static u64 mt_progress_ns;
 /* Children of --instances, for forwarding signals. */
 static pid_t mt_child[MT_MAX_INSTANCES];
 static atomic_uint mt_nr_child;
@@ -277,6 +289,48 @@ static u64 mt_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (u64)ts.tv_sec * MT_NS + ts.tv_nsec;
+}
+
+/**
+ * struct mt_progress - a pass over many pages that says how far it got
+ * @what: "fill", or the verify-all's when
+ * @pages: pages in the pass
+ * @t0: its start
+ * @next: when the next line is due (0: never)
+ */
+struct mt_progress {
+	const char *what;
+	u64 pages;
+	u64 t0;
+	u64 next;
+};
+
+/* Pages between two looks at the clock: 1 MiB. */
+#define MT_PROGRESS_PAGES 256
+
+static void mt_progress_start(struct mt_progress *p, const char *what,
+			      u64 pages)
+{
+	p->what = what;
+	p->pages = pages;
+	p->t0 = mt_now();
+	p->next = mt_progress_ns ? p->t0 + mt_progress_ns : 0;
+}
+
+/* @done pages of the pass are through; a line if one is due. */
+static void mt_progress_step(struct mt_progress *p, u64 done, u64 errors)
+{
+	u64 now;
+
+	if (!p->next || done % MT_PROGRESS_PAGES)
+		return;
+	now = mt_now();
+	if (now < p->next)
+		return;
+	say(MT_FMT_PROGRESS, p->what, (unsigned long long)done,
+	    (unsigned long long)p->pages, (unsigned long long)errors,
+	    (unsigned long long)(now - p->t0) / 1000000);
+	p->next = now + mt_progress_ns;
 }
 
 static void mt_sleep(u64 ns)
@@ -455,9 +509,13 @@ static bool mt_check_page(struct mt_region *r, u64 page, const char *when)
 static u64 mt_verify_all(struct mt_region *r, const char *when)
 {
 	u64 before = r->errors, page, t0 = mt_now();
+	struct mt_progress p;
 
-	for (page = 0; page < r->nr_pages; page++)
+	mt_progress_start(&p, when, r->nr_pages);
+	for (page = 0; page < r->nr_pages; page++) {
 		mt_check_page(r, page, when);
+		mt_progress_step(&p, page + 1, r->errors);
+	}
 	say("verify-all when=%s pages=%llu new_errors=%llu errors=%llu ms=%llu",
 	    when, (unsigned long long)r->nr_pages,
 	    (unsigned long long)(r->errors - before),
@@ -519,6 +577,7 @@ static int mt_region_add(struct mt_region *r, u64 nr, bool populate)
 {
 	u8 *start = r->base + r->nr_pages * MT_PAGE_SIZE;
 	size_t len = nr * MT_PAGE_SIZE;
+	struct mt_progress p;
 	u64 page;
 
 	if (mprotect(start, len, PROT_READ | PROT_WRITE))
@@ -532,9 +591,11 @@ static int mt_region_add(struct mt_region *r, u64 nr, bool populate)
 		madvise(start, len, MADV_DONTNEED);
 		return err;
 	}
+	mt_progress_start(&p, "fill", nr);
 	for (page = r->nr_pages; page < r->nr_pages + nr; page++) {
 		r->gen[page] = 0;
 		mt_write_page(r, page, 0);
+		mt_progress_step(&p, page + 1 - r->nr_pages, r->errors);
 	}
 	r->nr_pages += nr;
 	return 0;
@@ -1048,6 +1109,8 @@ static const char mt_usage[] =
 	"  --write                rewrite touched pages (generation + 1)\n"
 	"  --report S             progress line every S s (default 5; 0: none)\n"
 	"  --verify-all-every S   check all pages every S s (default: at end)\n"
+	"  --progress S           progress line every S s of a fill or check\n"
+	"                         of every page (default 5; 0: none)\n"
 	"  --no-final-check       no check of every page at the end\n"
 	"  --grow-to MIB          then grow to MIB in use, in steps\n"
 	"  --grow-step MIB        grow step (default 16)\n"
@@ -1059,7 +1122,7 @@ static const char mt_usage[] =
 	"                         require exactly the expected errors\n"
 	"\n"
 	"Lines: memtouch: start|ready|grow|grow-failed|grow-done|report|\n"
-	"verify-all|error|done|instances|self-test key=value...\n"
+	"progress|verify-all|error|done|instances|self-test key=value...\n"
 	"Exit: 0 no error, 1 errors (corruption, allocation, self-test),\n"
 	"2 usage.\n";
 
@@ -1072,6 +1135,7 @@ enum {
 	OPT_WRITE,
 	OPT_REPORT,
 	OPT_VERIFY_ALL,
+	OPT_PROGRESS,
 	OPT_NO_FINAL_CHECK,
 	OPT_GROW_TO,
 	OPT_GROW_STEP,
@@ -1092,6 +1156,7 @@ static const struct option mt_longopts[] = {
 	{ "write", no_argument, NULL, OPT_WRITE },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "verify-all-every", required_argument, NULL, OPT_VERIFY_ALL },
+	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "no-final-check", no_argument, NULL, OPT_NO_FINAL_CHECK },
 	{ "grow-to", required_argument, NULL, OPT_GROW_TO },
 	{ "grow-step", required_argument, NULL, OPT_GROW_STEP },
@@ -1153,6 +1218,7 @@ int main(int argc, char **argv)
 		.seed = 1,
 		.time_ns = 10 * MT_NS,
 		.report_ns = 5 * MT_NS,
+		.progress_ns = 5 * MT_NS,
 		.final_check = true,
 		.instances = 1,
 		.max_error_lines = 32,
@@ -1196,6 +1262,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_VERIFY_ALL:
 			ok = mt_parse_secs(arg, &o.verify_all_ns);
+			break;
+		case OPT_PROGRESS:
+			ok = mt_parse_secs(arg, &o.progress_ns);
 			break;
 		case OPT_NO_FINAL_CHECK:
 			o.final_check = false;
@@ -1244,6 +1313,7 @@ int main(int argc, char **argv)
 
 	if (self_test)
 		return mt_self_test();
+	mt_progress_ns = o.progress_ns;
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

@@ -136,6 +136,29 @@ fi
 expect "run: periodic check of every page, grown ones included" "$out" '^memtouch: verify-all when=periodic pages=6144 new_errors=0 '
 expect "run: done without errors" "$out" '^memtouch: done elapsed=[0-9.]+ passes=[1-9][0-9]* pages_touched=[0-9]+ errors=0 zero_pages=0 grow_failed=0 '
 
+# Progress lines during the fill and the final check of every page: a
+# line at most every 10 ms, pages_done rising within each pass and never
+# past the pass's pages.
+out=$tmp/progress
+"$mt" --size 256 --active 0 --time 0.05 --report 0 --progress 0.01 >"$out"
+expect_rc "progress run exits 0" 0 $? "$out"
+for what in fill final; do
+	if awk -v w="$what" '
+		$2 == "progress" && $3 == "what=" w {
+			split($4, d, "="); split($5, p, "=")
+			if (p[2] != 65536 || d[2] + 0 > p[2] + 0 || d[2] + 0 <= last) bad = 1
+			last = d[2] + 0; n++
+		}
+		END { exit !(n >= 2 && !bad) }' "$out"; then
+		ok "progress: rising pages_done lines during the $what pass"
+	else
+		not_ok "progress: rising pages_done lines during the $what pass" \
+			"$(grep -c "^memtouch: progress what=$what " "$out") lines" \
+			"$(grep "^memtouch: progress what=$what " "$out" | head -n 3)"
+	fi
+done
+expect "progress: line format" "$out" '^memtouch: progress what=final pages_done=[0-9]+ pages=65536 errors=0 ms=[0-9]+$'
+
 # Corruption from outside the process, as a balloon that dropped or
 # remapped a page would make it: zero one page, flip one byte of another.
 out=$tmp/external

@@ -315,6 +315,63 @@ guest_run() {
 	return "$(tr -d '\r' <"$log" | sed -n "s/^@@END $id rc=\\([0-9]*\\).*/\\1/p" | head -n 1)"
 }
 
+# --- memtouch in a guest ------------------------------------------------
+
+# mt_wait <guest> <log> <line regex> <limit s>: wait until a line of
+# memtouch's log, /tmp/<log>.log in the guest, matches the regex, for as
+# long as memtouch makes progress, and at most <limit> seconds.  Progress
+# is a new last line in the log: during a fill or a check of every page
+# memtouch prints a "progress" line every 5 s (--progress), and in its
+# touch loop a "report" line comes only after a batch of pages was
+# touched.  The wait fails when the last line has not changed for
+# MT_STALL_S seconds: a check of 400 MiB from L1's emulated swap takes
+# minutes on a slow machine, and a fixed bound too short for it failed CI
+# (issue 18), while a stuck one still fails in minutes.
+#
+# On failure the TAP comments say why (stalled, or over the limit) and
+# show the tail of memtouch's log, or of the guest's console if the guest
+# no longer answers: whether data was lost or time ran out.
+MT_STALL_S=180
+mt_wait() {
+	local g=$1 log=$2 re=$3 limit=$4 start=$SECONDS out last='' last_at=$SECONDS
+	while :; do
+		out=$(guest_run "$g" 60 "if grep -q '$re' /tmp/$log.log; then echo @@match; else tail -n 1 /tmp/$log.log; fi")
+		case $out in
+		*@@match*) return 0 ;;
+		esac
+		if [ -n "$out" ] && [ "$out" != "$last" ]; then
+			last=$out
+			last_at=$SECONDS
+		fi
+		if [ $((SECONDS - last_at)) -ge "$MT_STALL_S" ]; then
+			note "$g: no '$re' in /tmp/$log.log after $((SECONDS - start)) s: no progress for ${MT_STALL_S} s (last line: ${last:-none})"
+			mt_tail_notes "$g" "$log" 15
+			return 1
+		fi
+		if [ $((SECONDS - start)) -ge "$limit" ]; then
+			note "$g: no '$re' in /tmp/$log.log within its limit of ${limit} s, still progressing (last line: ${last:-none})"
+			mt_tail_notes "$g" "$log" 15
+			return 1
+		fi
+		sleep 1
+	done
+}
+
+# mt_tail_notes <guest> <log> <lines>: the last lines of memtouch's log as
+# TAP comments (in results.tap only, as guest_tail_notes); the guest's
+# console instead if the guest does not answer.
+mt_tail_notes() {
+	local out
+	if out=$(guest_run "$1" 60 "tail -n $3 /tmp/$2.log"); then
+		{
+			echo "# $1 /tmp/$2.log, last $3 lines:"
+			sed 's/^/#   /' <<<"$out"
+		} >>"$OUT/results.tap"
+	else
+		guest_tail_notes "$1" "$3"
+	fi
+}
+
 # guest_stop <name> <seconds>: power the guest off from inside and wait for
 # QEMU to exit.  Fails (and kills QEMU) if it does not exit in time or
 # exits with an error.

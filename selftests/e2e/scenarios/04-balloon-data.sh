@@ -34,7 +34,7 @@ check "g1 balloon connects" wait_for 60 attr_is g1 balloon_state connected
 
 # A 160 MiB working set written and verified continuously.
 guest_run g1 60 'memtouch --size 160 --write --time 0 --report 2 --verify-all-every 10 >/tmp/mt1.log 2>&1 &'
-check "memtouch filled 160 MiB" wait_for 120 mt_log_has mt1 'memtouch: ready'
+check "memtouch filled 160 MiB" mt_wait g1 mt1 'memtouch: ready' 120
 
 echo "$TARGET" >"$VMS/g1/balloon_target"
 check "balloon inflates to 96 MiB while memtouch runs" \
@@ -65,7 +65,7 @@ fi
 
 # The first workload kept its data through all of it.
 guest_run g1 60 'kill -TERM $(pidof memtouch) 2>/dev/null'
-check "memtouch finishes" wait_for 60 mt_log_has mt1 'memtouch: done'
+check "memtouch finishes" mt_wait g1 mt1 'memtouch: done' 120
 note "$(guest_run g1 60 'grep "memtouch: done" /tmp/mt1.log')"
 check "memtouch: no checksum error, no zero page" \
 	mt_log_has mt1 'memtouch: done .* errors=0 zero_pages=0'

@@ -26,7 +26,7 @@ check "g1 boots" guest_wait_ready g1 120
 check "g1 attached" "$MRMCTL" attach --pid "$(guest_pid g1)" --name g1
 check "g1 balloon connects" wait_for 60 attr_is g1 balloon_state connected
 guest_run g1 60 'memtouch --size 64 --write --time 0 --report 0 --verify-all-every 5 >/tmp/mt.log 2>&1 &'
-check "memtouch filled 64 MiB" wait_for 60 guest_run g1 60 'grep -q "memtouch: ready" /tmp/mt.log'
+check "memtouch filled 64 MiB" mt_wait g1 mt 'memtouch: ready' 120
 echo "$TARGET" >"$VMS/g1/balloon_target"
 check "g1 inflates to 64 MiB" wait_for 60 attr_is g1 balloon_current "$TARGET"
 
@@ -47,7 +47,7 @@ check "guest's acked balloon is 64 MiB" wait_for 10 guest_attr_is acked_bytes "$
 note "host record $(vm_attr g1 balloon_current), guest acked $(guest_attr acked_bytes), sessions $(vm_attr g1 balloon_sessions)"
 
 guest_run g1 60 'kill -TERM $(pidof memtouch)'
-check "memtouch finishes" wait_for 60 guest_run g1 60 'grep -q "memtouch: done" /tmp/mt.log'
+check "memtouch finishes" mt_wait g1 mt 'memtouch: done' 120
 note "$(guest_run g1 60 'grep "memtouch: done" /tmp/mt.log')"
 check "memtouch: no data lost across the reload" \
 	guest_run g1 60 'grep -q "memtouch: done .* errors=0 zero_pages=0" /tmp/mt.log'

@@ -15,7 +15,7 @@
 #  - block: memory_high throttles the guest's growth to that value, and
 #    the cgroup's memory.high is back to "max" after detach.
 #
-# e2e: timeout=600 l1_mem=2048 npt=1 swap=1024 ksm=1
+# e2e: timeout=900 l1_mem=2048 npt=1 swap=1024 ksm=1
 
 MRMCTL=$REPO/tools/mrmctl/mrmctl
 VMS=/sys/kernel/mrm/vms
@@ -66,7 +66,7 @@ guest_run g1 60 'rm -f /tmp/same' >/dev/null
 
 # --- compress and swap ----------------------------------------------------
 guest_run g1 60 'memtouch --size 160 --active 0 --time 0 --report 0 >/tmp/mt1.log 2>&1 &'
-check "memtouch filled 160 MiB" wait_for 120 mt_log_has mt1 'memtouch: ready'
+check "memtouch filled 160 MiB" mt_wait g1 mt1 'memtouch: ready' 300
 sleep 1
 usage_note "before reclaim"
 mapped0=$(vm_num g1 mapped_bytes)
@@ -89,7 +89,7 @@ check "compressed+swapped rose by at least half the request" test $((out1 - out0
 check "cgroup memory.stat agrees on zswapped" \
 	test "$(awk '$1 == "zswapped" { print $2 }' "$CG/memory.stat")" -ge 0
 guest_run g1 60 'kill -TERM $(pidof memtouch) 2>/dev/null'
-check "memtouch finishes" wait_for 120 mt_log_has mt1 'memtouch: done'
+check "memtouch finishes" mt_wait g1 mt1 'memtouch: done' 300
 note "$(guest_run g1 60 'grep "memtouch: done" /tmp/mt1.log')"
 check "memtouch: no checksum error after swap-in" \
 	mt_log_has mt1 'memtouch: done .* errors=0 zero_pages=0'

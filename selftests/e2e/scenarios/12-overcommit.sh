@@ -28,7 +28,7 @@
 # brings back each guest's cold pages from the emulated swap at 2-3
 # MiB/s, minutes per case, and is 14-reliability's job.
 #
-# e2e: timeout=1500 l1_mem=1024 npt=1 swap=2048
+# e2e: timeout=2400 l1_mem=1024 npt=1 swap=2048
 
 # shellcheck source=selftests/e2e/lib/policy-lib.sh
 . "$REPO/selftests/e2e/lib/policy-lib.sh"
@@ -58,7 +58,7 @@ run_case() {
 	mt_start "$g1" mt --size "$map" --active "$act" --write --time 0 --report 5 --no-final-check --seed 1
 	mt_start "$g2" mt --size "$map" --active "$act" --write --time 0 --report 5 --no-final-check --seed 2
 	for g in "$g1" "$g2"; do
-		check "($c) $g memtouch filled" wait_for 300 mt_has "$g" mt 'memtouch: ready'
+		check "($c) $g memtouch filled" mt_wait "$g" mt 'memtouch: ready' 900
 	done
 	# Three equal windows, both guests touching their memory throughout.
 	in0=$(swapins)
@@ -72,7 +72,7 @@ run_case() {
 		mt_stop "$g"
 	done
 	for g in "$g1" "$g2"; do
-		check "($c) $g memtouch done" wait_for 300 mt_has "$g" mt 'memtouch: done'
+		check "($c) $g memtouch done" mt_wait "$g" mt 'memtouch: done' 600
 		check "($c) $g: no checksum error" mt_has "$g" mt 'memtouch: done .* errors=0 '
 	done
 	timeline_stop

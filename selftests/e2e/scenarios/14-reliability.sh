@@ -15,7 +15,7 @@
 # or in the guests, and the host back in high once the load stops.
 # Prints the time from entering soft to returning to high.
 #
-# e2e: timeout=1500 l1_mem=1024 npt=1 swap=3072
+# e2e: timeout=2400 l1_mem=1024 npt=1 swap=3072
 
 # shellcheck source=selftests/e2e/lib/policy-lib.sh
 . "$REPO/selftests/e2e/lib/policy-lib.sh"
@@ -38,11 +38,11 @@ for g in g1 g2; do
 		--report 10 --seed "${g#g}"
 done
 for g in g1 g2; do
-	check "$g wrote its data" wait_for 600 mt_has "$g" mt 'memtouch: ready'
+	check "$g wrote its data" mt_wait "$g" mt 'memtouch: ready' 900
 done
 for g in g1 g2; do
 	check "$g finished: verified every page" \
-		wait_for $((RUN_S + 900)) mt_has "$g" mt 'memtouch: done'
+		mt_wait "$g" mt 'memtouch: done' $((RUN_S + 1200))
 done
 load_end=$SECONDS
 check "host back to high after the load" wait_for 300 host_is state high
