@@ -11,11 +11,13 @@
 # starts L2 guests under real KVM.  A scenario declares its limits in a
 # header line, all optional:
 #
-#   # e2e: timeout=<s> l1_mem=<MiB> npt=<0|1> swap=<MiB> ksm=<0|1>
+#   # e2e: timeout=<s> l1_mem=<MiB> npt=<0|1> swap=<MiB> ksm=<0|1> alone=<0|1>
 #
 # swap=<MiB> gives L1 a sparse raw disk of that size (build/e2e/<scenario>/
 # swap.img, virtio-blk) that it uses as swap, with zswap in front of it;
 # ksm=1 starts L1's KSM scanner (fast: 20 ms sleeps, 1000 pages a round).
+# Scenarios run two at a time (E2E_JOBS=<n> to change, 1: one after
+# another); alone=1 runs a scenario with no other L1 beside it.
 #
 # Results are TAP: one test per scenario, its checks as indented subtests.
 # A scenario must live below the repository or another directory of the
@@ -91,23 +93,21 @@ header() { # header <scenario> <key> <default>
 	echo "${v:-$3}"
 }
 
-echo "TAP version 13"
-echo "1..${#scenarios[@]}"
-n=0
-failed=0
-boot_retries=0
-for scenario in "${scenarios[@]}"; do
-	n=$((n + 1))
+# run_one <scenario>: boot its L1, run it, judge it.  Writes the TAP
+# lines of the scenario (its checks indented, then "ok"/"not ok <name>",
+# without a number) to $dir/report, and the number of its boot retries to
+# $dir/retries, last, when everything else is written.
+run_one() {
+	local scenario=$1 name dir timeout mem npt swap ksm start qrc secs tap
+	local failed_checks bad p console qlog
+	local -a disk_args=() problems=()
 	name=$(basename "$scenario" .sh)
 	dir=$e2e/$name
-	rm -rf "$dir"
-	mkdir -p "$dir/out"
 	timeout=$(header "$scenario" timeout 300)
 	mem=$(header "$scenario" l1_mem 2048)
 	npt=$(header "$scenario" npt 1)
 	swap=$(header "$scenario" swap 0)
 	ksm=$(header "$scenario" ksm 0)
-	disk_args=()
 	if [ "$swap" -gt 0 ]; then
 		# Sparse: only what L1 swaps out takes space on this machine.
 		truncate -s "${swap}M" "$dir/swap.img"
@@ -128,7 +128,6 @@ for scenario in "${scenarios[@]}"; do
 	qrc=$?
 	secs=$((SECONDS - start))
 
-	problems=()
 	[ "$qrc" -eq 124 ] && problems+=("L1 did not finish within ${timeout}s (killed)")
 	[ "$qrc" -ne 0 ] && [ "$qrc" -ne 124 ] && problems+=("L1 QEMU exited with status $qrc: $(tail -n 3 "$dir/qemu.log" | tr '\n' ' ')")
 	tap=$dir/out/results.tap
@@ -147,42 +146,130 @@ for scenario in "${scenarios[@]}"; do
 		grep -vE -- "$BAD_LOG_IGNORE_RE" | head -n 20)
 	[ -n "$bad" ] && problems+=("kernel warnings on the L1 console")
 
-	if [ -s "$tap" ]; then
-		sed 's/^/    /' "$tap"
-	fi
+	{
+		if [ -s "$tap" ]; then
+			sed 's/^/    /' "$tap"
+		fi
+		if [ -s "$dir/out/boot-retries" ]; then
+			# Not a failure (see guest_wait_ready), but never silent.
+			echo "# $name: guests booted a second time after dying or stalling before /init loaded a module:"
+			sed 's/^/#   /' "$dir/out/boot-retries"
+		fi
+		if [ ${#problems[@]} -eq 0 ]; then
+			echo "ok - $name (${secs}s)"
+		else
+			echo "not ok - $name (${secs}s)"
+			for p in "${problems[@]}"; do
+				echo "# $p"
+			done
+			if [ -n "$bad" ]; then
+				echo "# --- L1 console, kernel warnings (line numbers in $dir/console.log):"
+				sed 's/^/#   /' <<<"$bad"
+			fi
+			echo "# --- L1 console, last 25 lines ($dir/console.log):"
+			tr -d '\r' <"$dir/console.log" | tail -n 25 | sed 's/^/#   /'
+			for console in "$dir"/out/*.console; do
+				[ -e "$console" ] || continue
+				echo "# --- guest $(basename "$console" .console) console, last 15 lines ($console):"
+				tr -d '\r' <"$console" | tail -n 15 | sed 's/^/#   /'
+			done
+			for qlog in "$dir"/out/*.qemu.log; do
+				[ -s "$qlog" ] || continue
+				echo "# --- guest $(basename "$qlog" .qemu.log) QEMU output, last 5 lines ($qlog):"
+				tail -n 5 "$qlog" | sed 's/^/#   /'
+			done
+		fi
+	} >"$dir/report"
 	if [ -s "$dir/out/boot-retries" ]; then
-		# Not a failure (see guest_wait_ready), but never silent.
-		echo "# $name: guests booted a second time after dying or stalling before /init loaded a module:"
-		sed 's/^/#   /' "$dir/out/boot-retries"
-		boot_retries=$((boot_retries + $(wc -l <"$dir/out/boot-retries")))
+		wc -l <"$dir/out/boot-retries" >"$dir/retries"
+	else
+		echo 0 >"$dir/retries"
 	fi
-	if [ ${#problems[@]} -eq 0 ]; then
-		echo "ok $n - $name (${secs}s)"
-		continue
-	fi
-	failed=$((failed + 1))
-	echo "not ok $n - $name (${secs}s)"
-	for p in "${problems[@]}"; do
-		echo "# $p"
-	done
-	if [ -n "$bad" ]; then
-		echo "# --- L1 console, kernel warnings (line numbers in $dir/console.log):"
-		sed 's/^/#   /' <<<"$bad"
-	fi
-	echo "# --- L1 console, last 25 lines ($dir/console.log):"
-	tr -d '\r' <"$dir/console.log" | tail -n 25 | sed 's/^/#   /'
-	for console in "$dir"/out/*.console; do
-		[ -e "$console" ] || continue
-		echo "# --- guest $(basename "$console" .console) console, last 15 lines ($console):"
-		tr -d '\r' <"$console" | tail -n 15 | sed 's/^/#   /'
-	done
-	for qlog in "$dir"/out/*.qemu.log; do
-		[ -s "$qlog" ] || continue
-		echo "# --- guest $(basename "$qlog" .qemu.log) QEMU output, last 5 lines ($qlog):"
-		tail -n 5 "$qlog" | sed 's/^/#   /'
-	done
+}
+
+# Scenarios run E2E_JOBS at a time (default 2: each L1 is one TCG thread,
+# so two use both cores of the machine CI runs on), each in its own
+# build/e2e/<scenario>/ and its own L1 (all scratch paths are L1-local).
+# A scenario whose header says alone=1 runs with no other beside it: its
+# figures are throughput or time windows that another L1 on the machine
+# would change.  The others start longest timeout first, so that the
+# long ones do not end up last beside an idle core; the alone ones run
+# after them.  Results are printed in scenario order, each as soon as it
+# and all before it are done.
+jobs=${E2E_JOBS:-2}
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "E2E_JOBS=$jobs: not a positive number"
+declare -A index=()
+order=()
+i=0
+for scenario in "${scenarios[@]}"; do
+	i=$((i + 1))
+	index[$scenario]=$i
+done
+while IFS=$'\t' read -r _ _ _ scenario; do
+	order+=("$scenario")
+done < <(for scenario in "${scenarios[@]}"; do
+	printf '%s\t%s\t%s\t%s\n' "$(header "$scenario" alone 0)" \
+		"$(header "$scenario" timeout 300)" "${index[$scenario]}" "$scenario"
+done | sort -t $'\t' -k1,1n -k2,2nr -k3,3n)
+
+for scenario in "${scenarios[@]}"; do
+	dir=$e2e/$(basename "$scenario" .sh)
+	rm -rf "$dir"
+	mkdir -p "$dir/out"
 done
 
+echo "TAP version 13"
+echo "1..${#scenarios[@]}"
+printed=0
+failed=0
+boot_retries=0
+# print_done [final]: the reports of the scenarios that are done, in
+# order, up to the first that is not; with "final" (every job has ended),
+# a scenario without a report is a failure of the harness itself.
+print_done() {
+	local name dir status
+	while [ "$printed" -lt ${#scenarios[@]} ]; do
+		name=$(basename "${scenarios[$printed]}" .sh)
+		dir=$e2e/$name
+		if [ ! -e "$dir/retries" ]; then
+			[ "${1:-}" = final ] || return 0
+			printf 'ok - %s\n# run.sh: its job ended without a report\n' "$name" |
+				sed '1s/^/not /' >"$dir/report"
+			echo 0 >"$dir/retries"
+		fi
+		printed=$((printed + 1))
+		status=$(grep -E '^(ok|not ok) - ' "$dir/report" | tail -n 1)
+		sed -E "s/^(ok|not ok) - /\1 $printed - /" "$dir/report"
+		case $status in
+		"not ok"*) failed=$((failed + 1)) ;;
+		esac
+		boot_retries=$((boot_retries + $(cat "$dir/retries")))
+	done
+}
+
+running=0
+for scenario in "${order[@]}"; do
+	if [ "$(header "$scenario" alone 0)" = 1 ]; then
+		limit=1
+	else
+		limit=$jobs
+	fi
+	while [ "$running" -gt 0 ] && [ "$running" -ge "$limit" ]; do
+		wait -n
+		running=$((running - 1))
+		print_done
+	done
+	run_one "$scenario" &
+	running=$((running + 1))
+	if [ "$limit" -eq 1 ]; then
+		wait
+		running=0
+		print_done
+	fi
+done
+wait
+print_done final
+
 [ "$boot_retries" -gt 0 ] && echo "# e2e: $boot_retries guest boot(s) retried (see above)"
-echo "# e2e: $((n - failed)) passed, $failed failed"
+echo "# e2e: $((${#scenarios[@]} - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

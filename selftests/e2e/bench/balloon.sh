@@ -10,7 +10,7 @@
 # (mrm: balloon_current; virtio: query-balloon "actual").  Prints seconds
 # and MiB/s of each and the ratio of the best runs.
 #
-# e2e: timeout=1500 l1_mem=4096 npt=1
+# e2e: timeout=1500 l1_mem=4096 npt=1 alone=1
 
 MRMCTL=$REPO/tools/mrmctl/mrmctl
 QMP=$REPO/selftests/e2e/lib/qmp.py

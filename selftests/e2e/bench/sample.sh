@@ -17,7 +17,7 @@
 # gave 0.92): KVM then maps every 4 KiB page, and the 1 GiB guest has four
 # times the secondary page tables of the 256 MiB one.
 #
-# e2e: timeout=900 l1_mem=3072 npt=1
+# e2e: timeout=900 l1_mem=3072 npt=1 alone=1
 
 MRMCTL=$REPO/tools/mrmctl/mrmctl
 SAMPLING=/sys/kernel/mrm/sampling

@@ -27,8 +27,11 @@
 # does not check every page again at the end (--no-final-check): that
 # brings back each guest's cold pages from the emulated swap at 2-3
 # MiB/s, minutes per case, and is 14-reliability's job.
+# Runs alone (alone=1): its checks compare swap-in volumes of three
+# wall-clock windows, which another L1 starting or ending beside it would
+# shift.
 #
-# e2e: timeout=2400 l1_mem=1024 npt=1 swap=2048
+# e2e: timeout=2400 l1_mem=1024 npt=1 swap=2048 alone=1
 
 # shellcheck source=selftests/e2e/lib/policy-lib.sh
 . "$REPO/selftests/e2e/lib/policy-lib.sh"

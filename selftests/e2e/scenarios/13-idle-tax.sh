@@ -11,8 +11,10 @@
 # sees g1 idle, its idle memory is taxed, and g2 gets the memory its
 # working set needs.  Reports g2's throughput (memtouch passes per second)
 # under both, and the ratio (paper: +30 % or more).
+# Runs alone (alone=1): the ratio is of two throughputs measured minutes
+# apart, and another L1 beside it in one of the windows would skew it.
 #
-# e2e: timeout=2400 l1_mem=1024 npt=1 swap=2048
+# e2e: timeout=2400 l1_mem=1024 npt=1 swap=2048 alone=1
 
 # shellcheck source=selftests/e2e/lib/policy-lib.sh
 . "$REPO/selftests/e2e/lib/policy-lib.sh"
