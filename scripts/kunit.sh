@@ -20,13 +20,9 @@ cache=$(dirname "$src")
 build=$cache/uml-build
 
 # Two kernel builds at once would starve this 2-core machine.
-# Do not wrap this script in flock(1) on the same file: it would wait for
-# itself.
-exec 8>"$cache/../heavy.lock"
-if ! flock -n 8; then
-	echo "$(basename "$0"): waiting for $cache/../heavy.lock (another UML build or QEMU run holds it)" >&2
-	flock 8
-fi
+# shellcheck source=scripts/heavy-lock.sh
+. "$repo/scripts/heavy-lock.sh"
+heavy_lock "$(basename "$0")"
 
 graft=$src/drivers/mrm
 mkdir -p "$graft"

@@ -32,10 +32,8 @@ set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 e2e=$repo/build/e2e
-BAD_LOG_RE='WARNING:|BUG:|Oops|Call Trace|KASAN|general protection|Kernel panic|blocked for more than'
-# Lines that match BAD_LOG_RE but are not kernel warnings: the boot-time
-# CPU vulnerability notice of the emulated EPYC CPU.
-BAD_LOG_IGNORE_RE='Speculative Return Stack Overflow: WARNING: See'
+# shellcheck source=selftests/e2e/lib/kernel-log.sh
+. "$repo/selftests/e2e/lib/kernel-log.sh"
 
 die() { echo "e2e: $*" >&2; exit 1; }
 
@@ -57,15 +55,11 @@ else
 	mapfile -t scenarios < <(ls "$repo"/selftests/e2e/scenarios/*.sh)
 fi
 
-# One heavy job at a time on this machine (see scripts/kunit.sh).
-mkdir -p "${MRM_CACHE:-$HOME/.cache/mrm}"
-# Do not wrap this script in flock(1) on the same file: it would wait for
-# itself.
-exec 8>"${MRM_CACHE:-$HOME/.cache/mrm}/heavy.lock"
-if ! flock -n 8; then
-	echo "$(basename "$0"): waiting for ${MRM_CACHE:-$HOME/.cache/mrm}/heavy.lock (another UML build or QEMU run holds it)" >&2
-	flock 8
-fi
+# One heavy job at a time on this machine: the L1s of this run, or a
+# UML build (scripts/heavy-lock.sh).
+# shellcheck source=scripts/heavy-lock.sh
+. "$repo/scripts/heavy-lock.sh"
+heavy_lock "$(basename "$0")"
 
 echo "e2e: building modules and images for $kver"
 make -s KDIR="$KDIR" modules >/dev/null || die "module build failed"

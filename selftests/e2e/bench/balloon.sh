@@ -12,32 +12,17 @@
 #
 # e2e: timeout=1500 l1_mem=4096 npt=1 alone=1
 
-MRMCTL=$REPO/tools/mrmctl/mrmctl
 QMP=$REPO/selftests/e2e/lib/qmp.py
-VMS=/sys/kernel/mrm/vms
 # The operator drives the balloon here, not the policy loop.
-policy_off() { echo 0 >/sys/kernel/mrm/policy/enabled; }
 check "policy loop disabled" policy_off
-MIB=$((1 << 20))
 GUEST_MIB=1280
 BALLOON_MIB=1024
 ROUNDS=2
 
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc -l | xargs printf %.3f; }
-vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
-attr_is() { [ "$(vm_attr "$1" "$2")" = "$3" ]; }
 virtio_actual() {
 	"$QMP" "$RUN/$1.qmp" query-balloon | sed -n 's/.*"actual": *\([0-9]*\).*/\1/p'
-}
-# poll_until <seconds> <command...>: like wait_for, polling every 10 ms.
-poll_until() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.01
-	done
 }
 virtio_at_most() { [ "$(virtio_actual "$1")" -le "$2" ]; }
 virtio_at_least() { [ "$(virtio_actual "$1")" -ge "$2" ]; }
@@ -65,7 +50,7 @@ best_virtio=
 for round in $(seq "$ROUNDS"); do
 	start=$(now)
 	echo $((BALLOON_MIB * MIB)) >"$VMS/mrm/balloon_target"
-	if poll_until 180 attr_is mrm balloon_current $((BALLOON_MIB * MIB)); then
+	if wait_every 0.01 180 attr_is mrm balloon_current $((BALLOON_MIB * MIB)); then
 		t=$(elapsed "$start" "$(now)")
 		note "round $round: mrm inflated $BALLOON_MIB MiB in $t s ($(echo "$BALLOON_MIB / $t" | bc -l | xargs printf %.1f) MiB/s)"
 		[ -z "$best_mrm" ] || [ "$(echo "$t < $best_mrm" | bc)" = 1 ] && best_mrm=$t
@@ -75,7 +60,7 @@ for round in $(seq "$ROUNDS"); do
 
 	start=$(now)
 	"$QMP" "$RUN/virtio.qmp" balloon "{\"value\": $(((GUEST_MIB - BALLOON_MIB) * MIB))}" >/dev/null
-	if poll_until 180 virtio_at_most virtio $(((GUEST_MIB - BALLOON_MIB) * MIB)); then
+	if wait_every 0.01 180 virtio_at_most virtio $(((GUEST_MIB - BALLOON_MIB) * MIB)); then
 		t=$(elapsed "$start" "$(now)")
 		note "round $round: virtio-balloon inflated $BALLOON_MIB MiB in $t s ($(echo "$BALLOON_MIB / $t" | bc -l | xargs printf %.1f) MiB/s)"
 		[ -z "$best_virtio" ] || [ "$(echo "$t < $best_virtio" | bc)" = 1 ] && best_virtio=$t

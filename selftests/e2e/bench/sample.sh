@@ -19,16 +19,12 @@
 #
 # e2e: timeout=900 l1_mem=3072 npt=1 alone=1
 
-MRMCTL=$REPO/tools/mrmctl/mrmctl
-SAMPLING=/sys/kernel/mrm/sampling
-VMS=/sys/kernel/mrm/vms
 SIZES="256 1024"
 SAMPLES=1000
 PERIOD_MS=1000
 ROUNDS=45
 RATIO_GOAL=1.2
 
-vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
 # quantile Q (0..1) of the numbers on stdin, nearest rank
 quantile() { sort -n | awk -v q="$1" '{ v[NR] = $1 } END { i = int(q * (NR - 1) + 1.5); print v[i] }'; }
 # quantile Q of the sample_cpu_ns recorded for the guest of SIZE MiB

@@ -12,10 +12,8 @@
 #   $OUT           writable results directory, shared with the build machine
 #   $RUN           L1-local scratch (sockets, pid files)
 
-BAD_LOG_RE='WARNING:|BUG:|Oops|Call Trace|KASAN|general protection|Kernel panic|blocked for more than'
-# Lines that match BAD_LOG_RE but are not kernel warnings: the boot-time
-# CPU vulnerability notice of the emulated EPYC CPU.
-BAD_LOG_IGNORE_RE='Speculative Return Stack Overflow: WARNING: See'
+# shellcheck source=selftests/e2e/lib/kernel-log.sh
+. "$(dirname "${BASH_SOURCE[0]}")/kernel-log.sh"
 # A single-step debug trap that nobody asked for, in an L2 guest's kernel:
 # exc_debug_kernel() warns once, dumps registers and a call trace, clears
 # EFLAGS.TF and goes on.  Seen in guest g3 of 05-hostile (CI run of
@@ -103,15 +101,17 @@ note() {
 }
 
 # wait_for <seconds> <command...>: poll every 0.2 s until the command
-# succeeds; 1 on timeout.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
+# succeeds; 1 on timeout.  wait_every <poll s> <seconds> <command...>: the
+# same with another poll interval (the benches time events to 10 ms).
+wait_every() {
+	local poll=$1 deadline=$((SECONDS + $2))
+	shift 2
 	until "$@"; do
 		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.2
+		sleep "$poll"
 	done
 }
+wait_for() { wait_every 0.2 "$@"; }
 
 # --- guests -----------------------------------------------------------
 
@@ -315,7 +315,39 @@ guest_run() {
 	return "$(tr -d '\r' <"$log" | sed -n "s/^@@END $id rc=\\([0-9]*\\).*/\\1/p" | head -n 1)"
 }
 
+# --- mrm_host's files ---------------------------------------------------
+
+MRMCTL=$REPO/tools/mrmctl/mrmctl
+VMS=/sys/kernel/mrm/vms
+HOST=/sys/kernel/mrm/host
+POL=/sys/kernel/mrm/policy
+SAMPLING=/sys/kernel/mrm/sampling
+MIB=$((1 << 20))
+
+mib() { echo $(($1 / MIB)); }
+# vm_attr <vm> <file>: /sys/kernel/mrm/vms/<vm>/<file>, empty if
+# unreadable; attr_is <vm> <file> <value>: it reads exactly <value>.
+vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
+attr_is() { [ "$(vm_attr "$1" "$2")" = "$3" ]; }
+host_num() { cat "$HOST/$1"; }
+host_is() { [ "$(cat "$HOST/$1")" = "$2" ]; }
+# The scenarios that drive the balloon by hand turn the policy loop off
+# first: it would set its own targets.
+policy_off() { echo 0 >"$POL/enabled"; }
+
 # --- memtouch in a guest ------------------------------------------------
+
+# mt_has <guest> <log> <regex>: a line of /tmp/<log>.log in the guest
+# matches.  A loaded guest's emulated console is slow: every command gets
+# 60 s.
+mt_has() { guest_run "$1" 60 "grep -q '$3' /tmp/$2.log" >/dev/null; }
+# mt_value <guest> <log> <line regex> <key>: key's value on the last
+# matching line.
+mt_value() {
+	guest_run "$1" 60 "grep '$3' /tmp/$2.log | tail -n 1" |
+		sed -n "s/.* $4=\\([0-9.]*\\).*/\\1/p"
+}
+
 
 # mt_wait <guest> <log> <line regex> <limit s>: wait until a line of
 # memtouch's log, /tmp/<log>.log in the guest, matches the regex, for as

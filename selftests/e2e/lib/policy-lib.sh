@@ -8,17 +8,6 @@
 # and turns it into a state timeline.  Sourced by a scenario, after
 # l1-lib.sh.
 
-MRMCTL=$REPO/tools/mrmctl/mrmctl
-VMS=/sys/kernel/mrm/vms
-HOST=/sys/kernel/mrm/host
-POL=/sys/kernel/mrm/policy
-SAMPLING=/sys/kernel/mrm/sampling
-MIB=$((1 << 20))
-
-mib() { echo $(($1 / MIB)); }
-host_num() { cat "$HOST/$1"; }
-host_is() { [ "$(cat "$HOST/$1")" = "$2" ]; }
-vm_is() { [ "$(cat "$VMS/$1/$2" 2>/dev/null)" = "$3" ]; }
 # vmstat <key>: a counter of L1's /proc/vmstat (0 if the kernel lacks it).
 vmstat() { awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' /proc/vmstat; }
 # Pages L1 brought back from zswap or swap, and sent there.
@@ -46,7 +35,7 @@ pol_guest_up() {
 	guest_wait_ready "$name" 120 || return 1
 	"$MRMCTL" attach --pid "$(guest_pid "$name")" --name "$name" \
 		--cgroup "$(guest_cgroup "$name")" || return 1
-	wait_for 60 vm_is "$name" balloon_state connected
+	wait_for 60 attr_is "$name" balloon_state connected
 }
 
 # pol_guest_down <name>: balloon module out, detached, powered off.
@@ -66,14 +55,6 @@ mt_start() {
 mt_stop() {
 	# shellcheck disable=SC2016 # expanded in the guest
 	guest_run "$1" 60 'kill -TERM $(pidof memtouch) 2>/dev/null' >/dev/null
-}
-# A loaded guest's emulated console is slow: every command gets 60 s.
-mt_has() { guest_run "$1" 60 "grep -q '$3' /tmp/$2.log" >/dev/null; }
-# mt_value <guest> <log> <line regex> <key>: key's value on the last
-# matching line.
-mt_value() {
-	guest_run "$1" 60 "grep '$3' /tmp/$2.log | tail -n 1" |
-		sed -n "s/.* $4=\\([0-9.]*\\).*/\\1/p"
 }
 # mt_mean <guest> <log> <key> <first elapsed> <last elapsed>: mean of key
 # over the report lines whose elapsed lies in [first, last].

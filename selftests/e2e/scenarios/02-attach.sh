@@ -11,8 +11,6 @@
 #
 # e2e: timeout=300 l1_mem=2048 npt=1
 
-MRMCTL=$REPO/tools/mrmctl/mrmctl
-VMS=/sys/kernel/mrm/vms
 KVM_DEBUGFS=/sys/kernel/debug/kvm
 # How long the exit of a VM's process may take to detach it.
 EXIT_DETACH_TIMEOUT=15
@@ -59,16 +57,6 @@ expect_refused() {
 			"stderr: $MRMCTL_ERR (want /$re/)" \
 			"sysfs changed: $([ "$before" = "$after" ] && echo no || echo yes)"
 	fi
-}
-
-# vm_attr <dir> <file>: a per-VM sysfs value.
-vm_attr() {
-	cat "$VMS/$1/$2" 2>/dev/null
-}
-
-# attr_is <dir> <file> <value>
-attr_is() {
-	[ "$(vm_attr "$1" "$2")" = "$3" ]
 }
 
 # kvm_vm_dirs <pid>: how many VMs created by <pid> KVM's debugfs shows.

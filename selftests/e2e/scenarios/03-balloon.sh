@@ -8,16 +8,10 @@
 #
 # e2e: timeout=300 l1_mem=2048 npt=1
 
-MRMCTL=$REPO/tools/mrmctl/mrmctl
-VMS=/sys/kernel/mrm/vms
 # The operator drives the balloon here, not the policy loop.
-policy_off() { echo 0 >/sys/kernel/mrm/policy/enabled; }
 check "policy loop disabled" policy_off
-MIB=$((1 << 20))
 TARGET=$((128 * MIB))
 
-vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
-attr_is() { [ "$(vm_attr "$1" "$2")" = "$3" ]; }
 qemu_rss() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$(guest_pid "$1")/status"; }
 guest_is() { [ "$(guest_run "$1" 10 "cat /sys/kernel/mrm_balloon/$2")" = "$3" ]; }
 

@@ -9,23 +9,11 @@
 #
 # e2e: timeout=360 l1_mem=2048 npt=1
 
-MRMCTL=$REPO/tools/mrmctl/mrmctl
-VMS=/sys/kernel/mrm/vms
 # The operator drives the balloon here, not the policy loop.
-policy_off() { echo 0 >/sys/kernel/mrm/policy/enabled; }
 check "policy loop disabled" policy_off
-MIB=$((1 << 20))
 TARGET=$((96 * MIB))
 
-vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
-attr_is() { [ "$(vm_attr "$1" "$2")" = "$3" ]; }
 guest_attr() { guest_run g1 60 "cat /sys/kernel/mrm_balloon/$1"; }
-mt_log_has() { guest_run g1 60 "grep -q '$2' /tmp/$1.log"; }
-# The last value of key=<n> on the last line of a memtouch log matching re.
-mt_value() {
-	guest_run g1 60 "grep '$2' /tmp/$1.log | tail -n 1" |
-		sed -n "s/.* $3=\\([0-9]*\\).*/\\1/p"
-}
 
 guest_start g1 3 384
 check "g1 boots" guest_wait_ready g1 120
@@ -40,7 +28,7 @@ echo "$TARGET" >"$VMS/g1/balloon_target"
 check "balloon inflates to 96 MiB while memtouch runs" \
 	wait_for 60 attr_is g1 balloon_current "$TARGET"
 sleep 12	# two full verify-all rounds with the balloon in place
-errors=$(mt_value mt1 'memtouch: report' errors)
+errors=$(mt_value g1 mt1 'memtouch: report' errors)
 note "memtouch after inflation: errors=${errors:-?}"
 check "no checksum error while inflating" test "${errors:-1}" -eq 0
 
@@ -49,9 +37,9 @@ check "no checksum error while inflating" test "${errors:-1}" -eq 0
 # 34 MiB are free, so the balloon must give memory back by itself; without
 # the balloon everything fits.
 guest_run g1 60 'memtouch --size 16 --grow-to 100 --grow-step 8 --seed 7 --time 3 --report 0 >/tmp/mt2.log 2>&1; echo "exit=$?" >>/tmp/mt2.log &'
-check "second workload finishes" wait_for 180 mt_log_has mt2 '^exit='
-check "second workload grew to 100 MiB" mt_log_has mt2 'memtouch: grow-done total_mib=100 .*failed=0'
-check "second workload saw no error" mt_log_has mt2 '^exit=0'
+check "second workload finishes" wait_for 180 mt_has g1 mt2 '^exit='
+check "second workload grew to 100 MiB" mt_has g1 mt2 'memtouch: grow-done total_mib=100 .*failed=0'
+check "second workload saw no error" mt_has g1 mt2 '^exit=0'
 given=$(guest_attr pressure_deflated_bytes)
 note "balloon gave back $((given / MIB)) MiB under pressure ($(guest_attr oom_notifications) OOM notifications)"
 check "balloon deflated under guest pressure" test "$given" -gt 0
@@ -68,7 +56,7 @@ guest_run g1 60 'kill -TERM $(pidof memtouch) 2>/dev/null'
 check "memtouch finishes" mt_wait g1 mt1 'memtouch: done' 120
 note "$(guest_run g1 60 'grep "memtouch: done" /tmp/mt1.log')"
 check "memtouch: no checksum error, no zero page" \
-	mt_log_has mt1 'memtouch: done .* errors=0 zero_pages=0'
+	mt_has g1 mt1 'memtouch: done .* errors=0 zero_pages=0'
 
 check "g1 unloads mrm_balloon" guest_run g1 60 'rmmod mrm_balloon'
 check "g1 detached" "$MRMCTL" detach g1

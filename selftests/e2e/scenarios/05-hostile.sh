@@ -13,15 +13,9 @@
 #
 # e2e: timeout=720 l1_mem=2048 npt=1
 
-MRMCTL=$REPO/tools/mrmctl/mrmctl
-VMS=/sys/kernel/mrm/vms
 # The operator drives the balloon here, not the policy loop.
-policy_off() { echo 0 >/sys/kernel/mrm/policy/enabled; }
 check "policy loop disabled" policy_off
-MIB=$((1 << 20))
 
-vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
-attr_is() { [ "$(vm_attr "$1" "$2")" = "$3" ]; }
 in_dmesg() { dmesg | grep -qE -- "$1"; }
 
 guest_start g1 3 256

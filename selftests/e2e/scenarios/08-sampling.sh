@@ -22,10 +22,6 @@
 #
 # e2e: timeout=600 l1_mem=2048 npt=1
 
-MRMCTL=$REPO/tools/mrmctl/mrmctl
-SAMPLING=/sys/kernel/mrm/sampling
-VMS=/sys/kernel/mrm/vms
-MIB=$((1 << 20))
 GUEST_MIB=512
 ACTIVE_MIB=256
 SAMPLES=1000
@@ -33,7 +29,6 @@ PERIOD_MS=2000
 # Largest |estimate - true| accepted, per mille.
 TOLERANCE_PM=100
 
-vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
 knob() { cat "$SAMPLING/$1"; }
 # refused <knob> <value>: the write fails and the knob keeps its value.
 refused() {

@@ -12,17 +12,6 @@
 #
 # e2e: timeout=420 l1_mem=1536 npt=1
 
-MRMCTL=$REPO/tools/mrmctl/mrmctl
-VMS=/sys/kernel/mrm/vms
-POL=/sys/kernel/mrm/policy
-HOST=/sys/kernel/mrm/host
-MIB=$((1 << 20))
-
-vm_attr() { cat "$VMS/$1/$2" 2>/dev/null; }
-attr_is() { [ "$(vm_attr "$1" "$2")" = "$3" ]; }
-host_is() { [ "$(cat "$HOST/$1")" = "$2" ]; }
-mib() { echo $(($1 / MIB)); }
-
 # knob_refused <file> <value>: the write fails and the file keeps its value.
 knob_refused() {
 	local before

@@ -17,18 +17,12 @@
 #
 # e2e: timeout=900 l1_mem=2048 npt=1 swap=1024 ksm=1
 
-MRMCTL=$REPO/tools/mrmctl/mrmctl
-VMS=/sys/kernel/mrm/vms
 # The mechanisms alone: the operator writes reclaim and memory_high, not
 # the policy loop.
-policy_off() { echo 0 >/sys/kernel/mrm/policy/enabled; }
 check "policy loop disabled" policy_off
-MIB=$((1 << 20))
 RECLAIM=$((128 * MIB))
 CG=$(guest_cgroup g1)
 
-mib() { echo $(($1 / MIB)); }
-mt_log_has() { guest_run g1 60 "grep -q '$2' /tmp/$1.log"; }
 dmesg_has() { dmesg | grep -qE -- "$1"; }
 usage_note() {
 	note "$1: mapped=$(mib "$(vm_num g1 mapped_bytes)") consumed=$(mib "$(vm_num g1 consumed_bytes)") shared=$(mib "$(vm_num g1 shared_bytes)") compressed=$(mib "$(vm_num g1 compressed_bytes)") swapped=$(mib "$(vm_num g1 swapped_bytes)") reclaimed=$(mib "$(vm_num g1 reclaimed_bytes)") MiB; cgroup memory.current=$(mib "$(cat "$CG/memory.current")") MiB"
@@ -92,7 +86,7 @@ guest_run g1 60 'kill -TERM $(pidof memtouch) 2>/dev/null'
 check "memtouch finishes" mt_wait g1 mt1 'memtouch: done' 300
 note "$(guest_run g1 60 'grep "memtouch: done" /tmp/mt1.log')"
 check "memtouch: no checksum error after swap-in" \
-	mt_log_has mt1 'memtouch: done .* errors=0 zero_pages=0'
+	mt_has g1 mt1 'memtouch: done .* errors=0 zero_pages=0'
 
 # --- block ----------------------------------------------------------------
 # memtouch's 160 MiB are resident again (its final check read them back)
@@ -108,7 +102,7 @@ check "the cgroup's memory.high is it" grep -qx "$high" "$CG/memory.high"
 guest_run g1 60 '{ memtouch --size 128 --write --time 5 --report 0 --seed 9 >/tmp/mt2.log 2>&1; echo "exit=$?" >>/tmp/mt2.log; } &'
 peak=0
 deadline=$((SECONDS + 240))
-until mt_log_has mt2 '^exit=' || [ "$SECONDS" -ge "$deadline" ]; do
+until mt_has g1 mt2 '^exit=' || [ "$SECONDS" -ge "$deadline" ]; do
 	now=$(cat "$CG/memory.current")
 	[ "$now" -gt "$peak" ] && peak=$now
 	sleep 0.5
@@ -117,7 +111,7 @@ events1=$(awk '$1 == "high" { print $2 }' "$CG/memory.events")
 note "block: memory.current $(mib "$cur") MiB, memory.high $(mib "$high") MiB, peak $(mib "$peak") MiB while the guest wrote 128 MiB; memory.events high $events0 -> $events1"
 note "$(guest_run g1 60 'grep -E "memtouch: (ready|done)" /tmp/mt2.log' | tr '\n' ' ')"
 usage_note "after growth under memory.high"
-check "the guest's workload finished without error" mt_log_has mt2 '^exit=0'
+check "the guest's workload finished without error" mt_has g1 mt2 '^exit=0'
 check "usage held near memory.high (peak <= high + 16 MiB)" test "$peak" -le $((high + 16 * MIB))
 check "the cgroup was throttled (memory.events high rose)" test "$events1" -gt "$events0"
 if guest_log_has g1 'Out of memory|oom-kill|Killed process'; then
