@@ -20,8 +20,9 @@
 # another); alone=1 runs a scenario with no other L1 beside it.
 #
 # Results are TAP: one test per scenario, its checks as indented subtests.
-# A scenario must live below the repository or another directory of the
-# build machine that is not /tmp (L1 mounts its own /tmp).
+# The repository may be anywhere (L1 mounts it at its own path); a
+# scenario must live below the repository or in a directory of the build
+# machine that is not below /tmp or /run (L1 mounts its own there).
 #
 # A scenario passes when its own checks pass, the L1 console shows no
 # kernel warning, and L1 powered off cleanly within its timeout.  On
@@ -49,7 +50,12 @@ if [ $# -gt 0 ]; then
 	for s in "$@"; do
 		[ -f "$s" ] || s=selftests/e2e/scenarios/${s%.sh}.sh
 		[ -f "$s" ] || die "no scenario $s"
-		scenarios+=("$(realpath "$s")")
+		s=$(realpath "$s")
+		case $s in
+		"$repo"/*) ;;
+		/tmp/* | /run/*) die "$s: L1 mounts its own /tmp and /run and would not see it; put it below $repo or another directory" ;;
+		esac
+		scenarios+=("$s")
 	done
 else
 	mapfile -t scenarios < <(ls "$repo"/selftests/e2e/scenarios/*.sh)
@@ -116,6 +122,7 @@ run_one() {
 		-append "console=ttyS0 loglevel=5 panic=-1 mrm_repo=$repo mrm_scenario=$scenario mrm_npt=$npt mrm_swap=$((swap > 0)) mrm_ksm=$ksm" \
 		-serial "file:$dir/console.log" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$repo,mount_tag=mrmrepo,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$dir/out,mount_tag=mrmout,security_model=none,multidevs=remap" \
 		"${disk_args[@]}" \
 		>"$dir/qemu.log" 2>&1
