@@ -30,7 +30,9 @@
 # produced stays in build/e2e/<scenario>/ (console.log, out/).
 set -uo pipefail
 
-repo=$(cd "$(dirname "$0")/../.." && pwd)
+# Without symbolic links: L1 mounts the repository at this path, and
+# scenario paths are compared with it.
+repo=$(cd "$(dirname "$0")/../.." && pwd -P)
 cd "$repo"
 e2e=$repo/build/e2e
 # shellcheck source=selftests/e2e/lib/kernel-log.sh
@@ -55,6 +57,10 @@ if [ $# -gt 0 ]; then
 		"$repo"/*) ;;
 		/tmp/* | /run/*) die "$s: L1 mounts its own /tmp and /run and would not see it; put it below $repo or another directory" ;;
 		esac
+		for t in "${scenarios[@]}"; do
+			[ "$(basename "$t")" != "$(basename "$s")" ] ||
+				die "$s: a scenario named $(basename "$s") is given twice (each has its own build/e2e/<name>/)"
+		done
 		scenarios+=("$s")
 	done
 else
@@ -182,10 +188,11 @@ run_one() {
 		fi
 	} >"$dir/report"
 	if [ -s "$dir/out/boot-retries" ]; then
-		wc -l <"$dir/out/boot-retries" >"$dir/retries"
+		wc -l <"$dir/out/boot-retries" >"$dir/retries.tmp"
 	else
-		echo 0 >"$dir/retries"
+		echo 0 >"$dir/retries.tmp"
 	fi
+	mv "$dir/retries.tmp" "$dir/retries"
 }
 
 # Scenarios run E2E_JOBS at a time (default 2: each L1 is one TCG thread,

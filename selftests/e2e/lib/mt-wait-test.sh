@@ -49,24 +49,24 @@ write_lines() {
 	[ -n "${3:-}" ] && echo "$3"
 }
 
-MT_STALL_S=2
+MT_STALL_S=3
 
 : >"$OUT/results.tap"
 echo "memtouch: ready pages=1" >"$tmp/guest/a.log"
 mt_wait g a 'memtouch: ready' 10
 result "a line already there: found at once" $?
 
-# 6 s of progress, 1 s apart, then done: longer than MT_STALL_S.
+# 8 s of progress, 1 s apart, then done: longer than MT_STALL_S.
 : >"$OUT/results.tap"
 : >"$tmp/guest/b.log"
-write_lines 6 1 "memtouch: done elapsed=6 errors=0 " >>"$tmp/guest/b.log" &
+write_lines 8 1 "memtouch: done elapsed=6 errors=0 " >>"$tmp/guest/b.log" &
 writer=$!
 start=$SECONDS
 mt_wait g b 'memtouch: done .* errors=0 ' 60
 rc=$?
 wait "$writer"
 writer=
-result "a check that keeps printing is waited for past MT_STALL_S" $((rc != 0 || SECONDS - start < 5))
+result "a check that keeps printing is waited for past MT_STALL_S" $((rc != 0 || SECONDS - start < 7))
 
 # Two lines, then silence: a stall.
 : >"$OUT/results.tap"
@@ -75,10 +75,10 @@ start=$SECONDS
 mt_wait g c 'memtouch: done' 60
 rc=$?
 secs=$((SECONDS - start))
-grep -q 'no progress for 2 s' "$OUT/results.tap" &&
+grep -q 'no progress for 3 s' "$OUT/results.tap" &&
 	grep -q '^#   memtouch: progress .*pages_done=512 ' "$OUT/results.tap"
 said=$?
-result "a stalled log fails after MT_STALL_S, saying so, with the log's tail" $((rc == 0 || secs > 5 || said != 0))
+result "a stalled log fails after MT_STALL_S, saying so, with the log's tail" $((rc == 0 || secs > 6 || said != 0))
 
 # Progress that never ends: the limit.
 : >"$OUT/results.tap"

@@ -37,7 +37,7 @@ check "no checksum error while inflating" test "${errors:-1}" -eq 0
 # 34 MiB are free, so the balloon must give memory back by itself; without
 # the balloon everything fits.
 guest_run g1 60 'memtouch --size 16 --grow-to 100 --grow-step 8 --seed 7 --time 3 --report 0 >/tmp/mt2.log 2>&1; echo "exit=$?" >>/tmp/mt2.log &'
-check "second workload finishes" wait_for 180 mt_has g1 mt2 '^exit='
+check "second workload finishes" mt_wait g1 mt2 '^exit=' 180
 check "second workload grew to 100 MiB" mt_has g1 mt2 'memtouch: grow-done total_mib=100 .*failed=0'
 check "second workload saw no error" mt_has g1 mt2 '^exit=0'
 given=$(guest_attr pressure_deflated_bytes)
