@@ -75,12 +75,10 @@ heavy_lock "$(basename "$0")"
 
 echo "e2e: building modules and images for $kver"
 make -s KDIR="$KDIR" modules >/dev/null || die "module build failed"
-mkdir -p "$e2e/guest-bin"
-for src in selftests/e2e/guest/*.c; do
-	[ -e "$src" ] || continue
-	gcc -static -O2 -Wall -Wextra -Werror -Iinclude/uapi -o "$e2e/guest-bin/$(basename "$src" .c)" "$src" ||
-		die "cannot build $src"
-done
+# The guest programs, static, as their own Makefile builds them for the
+# native tests.
+make -s -C selftests/e2e/guest OUT="$e2e/guest-bin" all >/dev/null ||
+	die "cannot build the guest programs (selftests/e2e/guest)"
 # Programs the scenarios run in L1 (dynamic: L1 runs them in a chroot into
 # this machine's root); the tests use the kernel's kselftest_harness.h.
 make -s -C tools/mrmctl >/dev/null || die "mrmctl build failed"

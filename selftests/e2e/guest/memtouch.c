@@ -102,6 +102,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "say.h"
+
 typedef __u8 u8;
 typedef __u32 u32;
 typedef __u64 u64;
@@ -250,37 +252,17 @@ static u64 mt_progress_ns;
 static pid_t mt_child[MT_MAX_INSTANCES];
 static atomic_uint mt_nr_child;
 
-static void mt_write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= n;
-	}
-}
-
 /* One output line, written with a single write() so lines never mix. */
 static void mt_say(const char *fmt, ...)
 {
 	char line[1024];
 	size_t n;
 	va_list ap;
-	int m;
 
 	n = snprintf(line, sizeof(line), "memtouch: %s", mt_tag);
 	va_start(ap, fmt);
-	m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	say_vline(line, sizeof(line), n, fmt, ap);
 	va_end(ap);
-	if (m < 0)
-		return;
-	n += (size_t)m < sizeof(line) - n - 1 ? (size_t)m : sizeof(line) - n - 2;
-	line[n++] = '\n';
-	mt_write_all(STDOUT_FILENO, line, n);
 }
 
 static u64 mt_now(void)
