@@ -54,7 +54,7 @@ note "states: $(timeline_states "$csv")"
 errors=0
 for g in g1 g2; do
 	e=$(mt_value "$g" mt 'memtouch: done' errors)
-	note "$g: $(guest_run "$g" 60 'grep "memtouch: done" /tmp/mt.log') verify_all=$(guest_run "$g" 60 'grep -c "memtouch: verify-all" /tmp/mt.log')"
+	note "$g: $(guest_run "$g" 60 'grep -E "memtouch: (verify-all|done)" /tmp/mt.log' | tr '\n' ' ')"
 	errors=$((errors + ${e:-1}))
 done
 killed=0
