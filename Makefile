@@ -7,7 +7,7 @@ KDIR ?= $(shell scripts/kdir.sh 2>/dev/null)
 
 MODULES := host/mrm_host.ko guest/mrm_balloon.ko
 
-.PHONY: all modules tools clean help matrix checkpatch kunit sim fuzz e2e demo check bench-balloon bench-sample
+.PHONY: all modules tools clean help matrix checkpatch kunit sim fuzz e2e e2e-debug debug-kernel demo check bench-balloon bench-sample
 
 all: modules
 
@@ -41,8 +41,20 @@ kunit:
 sim:
 	$(MAKE) -C tools/mrmsim
 
+# KERNEL=debug boots every L1 on the debug kernel (see debug-kernel).
 e2e:
-	selftests/e2e/run.sh
+	KERNEL=$(KERNEL) selftests/e2e/run.sh
+
+# The e2e harness's debug L1 kernel (KASAN, lockdep, kmemleak...), built
+# once from linux-source-6.12 and cached.
+debug-kernel:
+	scripts/debug-kernel.sh
+
+# The scenarios of selftests/e2e/debug/ (kernel=debug): attach, balloon,
+# hostile guests and host reload under KASAN, lockdep and kmemleak.  Not
+# yet part of `make check` (see Documentation/testing.rst).
+e2e-debug:
+	selftests/e2e/run.sh selftests/e2e/debug/*.sh
 
 # libFuzzer on the wire protocol (clang, ASan, UBSan), bounded by
 # FUZZ_RUNS inputs (default 2000000) and FUZZ_TIME seconds (default 600).
@@ -71,7 +83,10 @@ help:
 	@echo "make checkpatch  checkpatch.pl --strict on every source file"
 	@echo "make kunit       KUnit suites on UML (linux-source-6.12, cached in ~/.cache/mrm)"
 	@echo "make sim         policy simulator: every scenario, expectations checked, plots in build/sim"
-	@echo "make e2e         nested-KVM scenarios (QEMU L1 host, KVM L2 guests)"
+	@echo "make e2e         nested-KVM scenarios (QEMU L1 host, KVM L2 guests), two at a time"
+	@echo "                 (E2E_JOBS=n); KERNEL=debug: every L1 on the debug kernel"
+	@echo "make debug-kernel  build (once, cached) the debug L1 kernel: KASAN, lockdep, kmemleak"
+	@echo "make e2e-debug   attach, balloon, hostile, host reload on the debug L1 kernel"
 	@echo "make fuzz        libFuzzer on the wire protocol, FUZZ_RUNS inputs (build/fuzz)"
 	@echo "make bench-balloon  inflate 1 GiB with mrm and with virtio-balloon, side by side"
 	@echo "make bench-sample   sampling cost per period, 256 MiB and 1 GiB guests, and the ratio"

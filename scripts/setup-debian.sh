@@ -18,8 +18,9 @@ packages=(
 	linux-headers-amd64
 	# KUnit on UML
 	python3 bc flex bison rsync xz-utils
-	# the nested-KVM harness
-	qemu-system-x86 busybox-static cpio socat
+	# the nested-KVM harness, and its debug L1 kernel (objtool needs
+	# libelf, the certificate tools libssl)
+	qemu-system-x86 busybox-static cpio socat libelf-dev libssl-dev
 	# fuzzing and the simulator's plots
 	clang libclang-rt-14-dev gnuplot-nox
 )

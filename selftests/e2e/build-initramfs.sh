@@ -12,7 +12,12 @@
 #                 modules, mrm_balloon.ko, the static test programs of
 #                 selftests/e2e/guest/, and selftests/e2e/guest/init as /init.
 #
-# Usage: build-initramfs.sh <kernel version> <out dir>
+# Usage: build-initramfs.sh <kernel version> <out dir> [<L1 release> <L1 module root>]
+#
+# With the last two, L1's image is built for another kernel whose modules
+# are installed below <L1 module root> (lib/modules/<L1 release>/, as
+# scripts/debug-kernel.sh leaves them), as $OUT/l1-<L1 release>.cpio; the
+# guests keep the kernel of the first argument.
 # Module dependencies and load order come from the kernel's own modules.dep
 # (modprobe --show-depends); every .ko is stored decompressed, because
 # busybox insmod cannot load a .ko.xz.
@@ -20,6 +25,10 @@ set -euo pipefail
 
 kver=$1
 out=$2
+l1_kver=${3:-$kver}
+l1_modroot=${4:-/}
+l1_image=$out/l1.cpio
+[ "$l1_kver" = "$kver" ] || l1_image=$out/l1-$l1_kver.cpio
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 busybox=$(command -v busybox || true)
@@ -29,17 +38,20 @@ die() { echo "build-initramfs: $*" >&2; exit 1; }
 [ -n "$busybox" ] && file -L "$busybox" | grep -q 'statically linked' ||
 	die "need a static busybox (apt-get install busybox-static)"
 [ -d "/lib/modules/$kver/kernel" ] || die "no /lib/modules/$kver (install linux-image-$kver)"
+[ -d "$l1_modroot/lib/modules/$l1_kver/kernel" ] || die "no $l1_modroot/lib/modules/$l1_kver"
 
-# add_modules <root> <list> <module...>: copy modules and their
+# add_modules <kernel release> <module root> <root> <list> <module...>:
+# copy modules of that kernel (installed below <module root>) and their
 # dependencies into <root>/lib/mrm and append their insmod order to
 # <root>/lib/mrm/<list>.  /init loads load.list; other lists are for
-# scenarios that load modules themselves.
+# scenarios that load modules themselves.  A module built into the kernel
+# has no insmod line and is left out.
 add_modules() {
-	local root=$1 list=$2 mod path
-	shift 2
+	local release=$1 modroot=$2 root=$3 list=$4 mod path
+	shift 4
 	mkdir -p "$root/lib/mrm"
 	for mod in "$@"; do
-		modprobe -S "$kver" --show-depends "$mod" |
+		modprobe -d "$modroot" -S "$release" --show-depends "$mod" |
 			awk '$1 == "insmod" { print $2 }' |
 			while read -r path; do
 				local name
@@ -77,15 +89,15 @@ mkdir -p "$out"
 # --- L1 ---
 l1=$out/l1-root
 busybox_root "$l1"
-add_modules "$l1" load.list 9pnet_virtio 9p kvm_amd vhost_vsock virtio_blk
+add_modules "$l1_kver" "$l1_modroot" "$l1" load.list 9pnet_virtio 9p kvm_amd vhost_vsock virtio_blk
 install -m 0755 "$here/lib/l1-init" "$l1/init"
-pack "$l1" "$out/l1.cpio"
+pack "$l1" "$l1_image"
 
 # --- L2 ---
 l2=$out/l2-root
 busybox_root "$l2"
-add_modules "$l2" load.list vmw_vsock_virtio_transport
-add_modules "$l2" virtio_balloon.list virtio_balloon
+add_modules "$kver" / "$l2" load.list vmw_vsock_virtio_transport
+add_modules "$kver" / "$l2" virtio_balloon.list virtio_balloon
 cp "$repo/guest/mrm_balloon.ko" "$l2/lib/mrm/"
 mkdir -p "$l2/usr/bin"
 for bin in "$out"/guest-bin/*; do
@@ -94,4 +106,4 @@ done
 install -m 0755 "$here/guest/init" "$l2/init"
 pack "$l2" "$out/l2.cpio"
 
-echo "build-initramfs: $out/l1.cpio ($(du -h "$out/l1.cpio" | cut -f1)), $out/l2.cpio ($(du -h "$out/l2.cpio" | cut -f1))"
+echo "build-initramfs: $l1_image ($(du -h "$l1_image" | cut -f1)), $out/l2.cpio ($(du -h "$out/l2.cpio" | cut -f1))"

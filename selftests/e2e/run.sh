@@ -11,13 +11,19 @@
 # starts L2 guests under real KVM.  A scenario declares its limits in a
 # header line, all optional:
 #
-#   # e2e: timeout=<s> l1_mem=<MiB> npt=<0|1> swap=<MiB> ksm=<0|1> alone=<0|1>
+#   # e2e: timeout=<s> l1_mem=<MiB> npt=<0|1> swap=<MiB> ksm=<0|1> alone=<0|1> kernel=<debian|debug>
 #
 # swap=<MiB> gives L1 a sparse raw disk of that size (build/e2e/<scenario>/
 # swap.img, virtio-blk) that it uses as swap, with zswap in front of it;
 # ksm=1 starts L1's KSM scanner (fast: 20 ms sleeps, 1000 pages a round).
 # Scenarios run two at a time (E2E_JOBS=<n> to change, 1: one after
 # another); alone=1 runs a scenario with no other L1 beside it.
+# kernel=debug (or KERNEL=debug in the environment, for every scenario:
+# `make e2e KERNEL=debug`) boots L1 on the debug kernel of
+# scripts/debug-kernel.sh (KASAN, lockdep, atomic-sleep checks, debug
+# objects, kmemleak), built once and cached, with an mrm_host.ko built
+# for it; its timeout is DEBUG_SLOWDOWN times the header's.  The guests
+# keep Debian's kernel.
 #
 # Results are TAP: one test per scenario, its checks as indented subtests.
 # The repository may be anywhere (L1 mounts it at its own path); a
@@ -97,13 +103,49 @@ header() { # header <scenario> <key> <default>
 	echo "${v:-$3}"
 }
 
+# scenario_kernel <scenario>: debian or debug.
+scenario_kernel() {
+	local k=${KERNEL:-$(header "$1" kernel debian)}
+	case $k in
+	debian | debug) echo "$k" ;;
+	*) die "$1: kernel=$k: not debian or debug" ;;
+	esac
+}
+
+# The debug kernel is slower (KASAN's checks of every access, lockdep):
+# its scenarios get this many times their timeout.
+DEBUG_SLOWDOWN=3
+dbg=
+need_debug=0
+for scenario in "${scenarios[@]}"; do
+	k=$(scenario_kernel "$scenario") || exit 1
+	[ "$k" = debug ] && need_debug=1
+done
+if [ "$need_debug" = 1 ]; then
+	dbg=$(scripts/debug-kernel.sh) || die "the debug kernel did not build"
+	dbg_release=$(cat "$dbg/release")
+	# An out-of-tree build writes next to its sources: mrm_host.ko for
+	# the debug kernel is built from a copy, so that host/mrm_host.ko
+	# stays Debian's.
+	mkdir -p "$e2e/debug-mod"
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		Kbuild Kbuild.compat host guest common include "$e2e/debug-mod/" ||
+		die "cannot copy the sources to $e2e/debug-mod"
+	make -s -C "$dbg/build" M="$e2e/debug-mod" modules >/dev/null ||
+		die "mrm_host.ko does not build against the debug kernel ($dbg/build)"
+	selftests/e2e/build-initramfs.sh "$kver" "$e2e" "$dbg_release" "$dbg/mods" ||
+		die "debug L1 initramfs build failed"
+fi
+
 # run_one <scenario>: boot its L1, run it, judge it.  Writes the TAP
 # lines of the scenario (its checks indented, then "ok"/"not ok <name>",
 # without a number) to $dir/report, and the number of its boot retries to
-# $dir/retries, last, when everything else is written.
+# $dir/retries, last, when everything else is written: renamed into place,
+# so that a retries file that exists is complete.
 run_one() {
 	local scenario=$1 name dir timeout mem npt swap ksm start qrc secs tap
-	local failed_checks bad p console qlog
+	local failed_checks bad p console qlog l1_kernel=$kernel l1_initrd=$e2e/l1.cpio
+	local append
 	local -a disk_args=() problems=()
 	name=$(basename "$scenario" .sh)
 	dir=$e2e/$name
@@ -112,6 +154,13 @@ run_one() {
 	npt=$(header "$scenario" npt 1)
 	swap=$(header "$scenario" swap 0)
 	ksm=$(header "$scenario" ksm 0)
+	append="console=ttyS0 loglevel=5 panic=-1 mrm_repo=$repo mrm_scenario=$scenario mrm_npt=$npt mrm_swap=$((swap > 0)) mrm_ksm=$ksm mrm_guest_kver=$kver"
+	if [ "$(scenario_kernel "$scenario")" = debug ]; then
+		l1_kernel=$dbg/vmlinuz
+		l1_initrd=$e2e/l1-$dbg_release.cpio
+		append+=" mrm_host_ko=$e2e/debug-mod/host/mrm_host.ko"
+		timeout=$((timeout * DEBUG_SLOWDOWN))
+	fi
 	if [ "$swap" -gt 0 ]; then
 		# Sparse: only what L1 swaps out takes space on this machine.
 		truncate -s "${swap}M" "$dir/swap.img"
@@ -122,8 +171,8 @@ run_one() {
 	timeout -k 10 "$timeout" qemu-system-x86_64 \
 		-accel tcg -cpu EPYC-Rome -smp 1 -m "$mem" \
 		-nodefaults -display none -no-reboot \
-		-kernel "$kernel" -initrd "$e2e/l1.cpio" \
-		-append "console=ttyS0 loglevel=5 panic=-1 mrm_repo=$repo mrm_scenario=$scenario mrm_npt=$npt mrm_swap=$((swap > 0)) mrm_ksm=$ksm" \
+		-kernel "$l1_kernel" -initrd "$l1_initrd" \
+		-append "$append" \
 		-serial "file:$dir/console.log" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$repo,mount_tag=mrmrepo,security_model=none,readonly=on,multidevs=remap" \

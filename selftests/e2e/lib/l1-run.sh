@@ -13,8 +13,15 @@ REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 E2E=$REPO/build/e2e
 OUT=/run/mrm-out
 RUN=/run/mrm
-KVER=$(uname -r)
-export REPO E2E OUT RUN KVER
+# cmdline <key>: a word key=value of L1's kernel command line (run.sh).
+cmdline() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
+# The guests' kernel (Debian's, also when L1 runs the debug kernel), and
+# the mrm_host.ko built for L1's kernel.
+KVER=$(cmdline mrm_guest_kver)
+KVER=${KVER:-$(uname -r)}
+MRM_HOST_KO=$(cmdline mrm_host_ko)
+MRM_HOST_KO=${MRM_HOST_KO:-$REPO/host/mrm_host.ko}
+export REPO E2E OUT RUN KVER MRM_HOST_KO
 mkdir -p "$RUN"
 : >"$OUT/results.tap"
 
@@ -22,9 +29,15 @@ mkdir -p "$RUN"
 . "$REPO/selftests/e2e/lib/l1-lib.sh"
 
 tap_line "TAP version 13"
-note "scenario $(basename "$scenario") on L1 kernel $KVER, npt=$(cat /sys/module/kvm_amd/parameters/npt)"
+note "scenario $(basename "$scenario") on L1 kernel $(uname -r), guests $KVER, npt=$(cat /sys/module/kvm_amd/parameters/npt)"
 
-if insmod "$REPO/host/mrm_host.ko"; then
+# The debug kernel has kmemleak: forget what L1 leaked before mrm_host
+# came, so that the scan at the end sees only what followed.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+[ -w "$KMEMLEAK" ] && echo clear >"$KMEMLEAK"
+
+if insmod "$MRM_HOST_KO"; then
 	ok "mrm_host loads in L1"
 else
 	not_ok "mrm_host loads in L1"
@@ -42,6 +55,7 @@ done
 if grep -q '^mrm_host ' /proc/modules; then
 	check "mrm_host unloads" rmmod mrm_host
 fi
+[ -w "$KMEMLEAK" ] && kmemleak_check
 dmesg >"$OUT/l1-dmesg.txt"
 log_clean "$OUT/l1-dmesg.txt" "L1 dmesg"
 

@@ -242,7 +242,7 @@ check "the kernel log says web was detached for the unload" \
 check "g1 keeps running after the unload" guest_run g1 30 'echo alive | grep -q alive'
 check "g1's VM still exists after the unload" kvm_has_vm_of "$pid1"
 
-check "mrm_host loads again" insmod "$REPO/host/mrm_host.ko"
+check "mrm_host loads again" insmod "$MRM_HOST_KO"
 mrmctl attach --pid "$pid1"
 check "g1 attaches to the reloaded module" test "$MRMCTL_RC" -eq 0
 id3=$(sed -n 's/^attached: id=\([0-9]*\) .*/\1/p' <<<"$MRMCTL_OUT")

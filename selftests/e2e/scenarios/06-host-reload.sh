@@ -29,7 +29,7 @@ check "the guest notices and keeps its balloon" \
 	wait_for 30 guest_attr_is state disconnected
 check "the guest still holds 64 MiB" guest_attr_is current_bytes "$TARGET"
 
-check "mrm_host loads again" insmod "$REPO/host/mrm_host.ko"
+check "mrm_host loads again" insmod "$MRM_HOST_KO"
 check "policy loop disabled again" policy_off
 check "g1 attached again" "$MRMCTL" attach --pid "$(guest_pid g1)" --name g1
 echo "$TARGET" >"$VMS/g1/balloon_target"
