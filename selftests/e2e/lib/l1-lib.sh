@@ -37,6 +37,11 @@ NESTED_DB_ARTEFACT_MAX_LINES=60
 
 TAP_N=0
 TAP_FAILED=0
+# Every bound of a wait (wait_for, guest_run, the stall bounds, mt_wait's
+# limit) is this many times longer: run.sh sets it for L1's debug kernel
+# (mrm_wait_scale=), under which KASAN and lockdep slow L1's KVM and so
+# every guest several times.
+WAIT_SCALE=${WAIT_SCALE:-1}
 declare -A GUEST_PID=()	# QEMU process of each guest
 declare -A GUEST_IN=()	# fd of the FIFO that feeds each guest's console
 declare -A GUEST_FEEDER=()	# socat copying that FIFO into the console
@@ -48,7 +53,7 @@ declare -A GUEST_CON_AT=()	# $SECONDS when that size last changed
 # with shadow paging beside another L1 (parallel e2e); one whose console
 # stayed silent this long before its first insmod has stalled (see
 # guest_wait_ready).
-GUEST_EARLY_STALL_S=60
+GUEST_EARLY_STALL_S=$((60 * WAIT_SCALE))
 
 tap_line() {
 	echo "$*" | tee -a "$OUT/results.tap"
@@ -108,7 +113,7 @@ note() {
 # succeeds; 1 on timeout.  wait_every <poll s> <seconds> <command...>: the
 # same with another poll interval (the benches time events to 10 ms).
 wait_every() {
-	local poll=$1 deadline=$((SECONDS + $2))
+	local poll=$1 deadline=$((SECONDS + $2 * WAIT_SCALE))
 	shift 2
 	until "$@"; do
 		[ "$SECONDS" -lt "$deadline" ] || return 1
@@ -381,9 +386,9 @@ mt_value() {
 # On failure the TAP comments say why (stalled, or over the limit) and
 # show the tail of memtouch's log, or of the guest's console if the guest
 # no longer answers: whether data was lost or time ran out.
-MT_STALL_S=180
+MT_STALL_S=$((180 * WAIT_SCALE))
 mt_wait() {
-	local g=$1 log=$2 re=$3 limit=$4 start=$SECONDS out last='' last_at=$SECONDS
+	local g=$1 log=$2 re=$3 limit=$(($4 * WAIT_SCALE)) start=$SECONDS out last='' last_at=$SECONDS
 	while :; do
 		# Only memtouch's own lines count: the guest kernel may print
 		# on the same console while the command runs.

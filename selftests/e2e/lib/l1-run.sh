@@ -21,7 +21,9 @@ KVER=$(cmdline mrm_guest_kver)
 KVER=${KVER:-$(uname -r)}
 MRM_HOST_KO=$(cmdline mrm_host_ko)
 MRM_HOST_KO=${MRM_HOST_KO:-$REPO/host/mrm_host.ko}
-export REPO E2E OUT RUN KVER MRM_HOST_KO
+WAIT_SCALE=$(cmdline mrm_wait_scale)
+WAIT_SCALE=${WAIT_SCALE:-1}
+export REPO E2E OUT RUN KVER MRM_HOST_KO WAIT_SCALE
 mkdir -p "$RUN"
 : >"$OUT/results.tap"
 
