@@ -43,7 +43,7 @@ sim:
 
 # KERNEL=debug boots every L1 on the debug kernel (see debug-kernel).
 e2e:
-	KERNEL=$(KERNEL) selftests/e2e/run.sh
+	E2E_KERNEL=$(KERNEL) selftests/e2e/run.sh
 
 # The e2e harness's debug L1 kernel (KASAN, lockdep, kmemleak...), built
 # once from linux-source-6.12 and cached.

@@ -52,7 +52,9 @@ start=$SECONDS
 say "building the debug L1 kernel in $out (tens of minutes on two cores; once per linux-source version and fragment)"
 kmake() { make -s -C "$src" O="$out/build" "$@"; }
 kmake x86_64_defconfig >/dev/null
-"$src/scripts/kconfig/merge_config.sh" -m -O "$out/build" "$out/build/.config" "$frag" >/dev/null
+# In the build directory: merge_config.sh leaves its temporary files in
+# the current one.
+(cd "$out/build" && "$src/scripts/kconfig/merge_config.sh" -m -O . .config "$frag") >/dev/null
 kmake olddefconfig >/dev/null
 
 # Every line of the fragment must have survived olddefconfig: a symbol
@@ -76,7 +78,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	exit 1
 fi
 
-kmake -j"$(nproc)" bzImage modules
+# Its output goes to stderr: stdout is the directory, for callers.
+kmake -j"$(nproc)" bzImage modules >&2
 kmake INSTALL_MOD_PATH="$out/mods" INSTALL_MOD_STRIP=1 modules_install >/dev/null
 cp "$out/build/arch/x86/boot/bzImage" "$out/vmlinuz"
 kmake kernelrelease >"$out/release"

@@ -18,8 +18,8 @@
 # ksm=1 starts L1's KSM scanner (fast: 20 ms sleeps, 1000 pages a round).
 # Scenarios run two at a time (E2E_JOBS=<n> to change, 1: one after
 # another); alone=1 runs a scenario with no other L1 beside it.
-# kernel=debug (or KERNEL=debug in the environment, for every scenario:
-# `make e2e KERNEL=debug`) boots L1 on the debug kernel of
+# kernel=debug (or E2E_KERNEL=debug in the environment, for every
+# scenario: `make e2e KERNEL=debug`) boots L1 on the debug kernel of
 # scripts/debug-kernel.sh (KASAN, lockdep, atomic-sleep checks, debug
 # objects, kmemleak), built once and cached, with an mrm_host.ko built
 # for it; its timeout is DEBUG_SLOWDOWN times the header's.  The guests
@@ -105,7 +105,7 @@ header() { # header <scenario> <key> <default>
 
 # scenario_kernel <scenario>: debian or debug.
 scenario_kernel() {
-	local k=${KERNEL:-$(header "$1" kernel debian)}
+	local k=${E2E_KERNEL:-$(header "$1" kernel debian)}
 	case $k in
 	debian | debug) echo "$k" ;;
 	*) die "$1: kernel=$k: not debian or debug" ;;
@@ -125,14 +125,20 @@ for scenario in "${scenarios[@]}"; do
 done
 if [ "$need_debug" = 1 ]; then
 	dbg=$(scripts/debug-kernel.sh) || die "the debug kernel did not build"
-	dbg_release=$(cat "$dbg/release")
+	dbg_release=$(cat "$dbg/release") || die "no kernel release in $dbg"
 	# An out-of-tree build writes next to its sources: mrm_host.ko for
 	# the debug kernel is built from a copy, so that host/mrm_host.ko
 	# stays Debian's.  Only the host module: the guests keep Debian's
 	# kernel, and the debug kernel has no balloon support to build
 	# mrm_balloon against.
 	mkdir -p "$e2e/debug-mod"
+	# Sources only: kbuild's outputs (.mod lists naming Debian's
+	# objects among them) would have the debug module linked from
+	# Debian-built objects.  Excluded files in the copy are kept, so the
+	# debug build stays incremental.
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude=modules.order \
+		--exclude=Module.symvers \
 		Kbuild.compat host common include "$e2e/debug-mod/" ||
 		die "cannot copy the sources to $e2e/debug-mod"
 	echo 'obj-m += host/' >"$e2e/debug-mod/Kbuild"
