@@ -13,15 +13,11 @@ REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 E2E=$REPO/build/e2e
 OUT=/run/mrm-out
 RUN=/run/mrm
-# cmdline <key>: a word key=value of L1's kernel command line (run.sh).
-cmdline() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
-# The guests' kernel (Debian's, also when L1 runs the debug kernel), and
-# the mrm_host.ko built for L1's kernel.
-KVER=$(cmdline mrm_guest_kver)
-KVER=${KVER:-$(uname -r)}
-MRM_HOST_KO=$(cmdline mrm_host_ko)
+# From L1's command line, through l1-init's environment: the guests'
+# kernel (Debian's, also when L1 runs the debug kernel), the mrm_host.ko
+# built for L1's kernel, and the scale of every wait (l1-lib.sh).
+KVER=${MRM_GUEST_KVER:-$(uname -r)}
 MRM_HOST_KO=${MRM_HOST_KO:-$REPO/host/mrm_host.ko}
-WAIT_SCALE=$(cmdline mrm_wait_scale)
 WAIT_SCALE=${WAIT_SCALE:-1}
 export REPO E2E OUT RUN KVER MRM_HOST_KO WAIT_SCALE
 mkdir -p "$RUN"
